@@ -1,0 +1,120 @@
+# The chapter machinery: one call turns a chapter's exercises, solutions, tests and programs into
+# targets, ctest tests and checks (ARCHITECTURE.md §5).
+#
+#   hs_add_chapter(<NN>
+#     DIR       <NN-name>             chapters/<NN-name>: the lesson and the programs' main()s
+#     SOURCES   <file.cpp>...         in exercises/chNN and (same names) solutions/chNN
+#     TESTS     <file.cpp>...         in tests/chNN, compiled once against each library
+#     [DEPENDS  <target>...]          e.g. hs::ch00_ref: later chapters build on reference code
+#     [PROGRAMS <name>=<main.cpp>...] main()s in chapters/<NN-name>; each gets a <name>-ref twin
+#     [FUZZ     <file.cpp>]           libFuzzer entry in tests/chNN, built against the solutions
+#     [ASIO])                         the chapter uses Asio (picks the matching precompiled header)
+#
+# It makes:
+#   hs_chNN / hs_chNN_ref             libraries (aliases hs::chNN, hs::chNN_ref) from exercises/ and solutions/
+#   <program> / <program>-ref         one per PROGRAMS entry
+#   hs-chNN-tests / hs-chNN-ref-tests ctest names "chNN.<test case>" (label chNN) and "chNN-ref.<test case>"
+#                                     (label chNN-ref)
+#   chNN / chNN-ref                   build targets: everything the learner's (or the reference) side needs
+#   chNN-ref.exercise-tags            a test: every TEST_CASE carries an [exNN.M] tag of this chapter
+#   chNN.stub-markers                 with HS_STUB_CHECK: every stub .cpp carries TODO(ex N.M), and the
+#                                     exercises named by tests and by stubs are the same set
+#
+# Headers are included as "chNN/<file>.hpp": each library sees its own copy of the chapter through a
+# link in the build tree (build/<preset>/include/<library>/chNN -> exercises/chNN or solutions/chNN),
+# so the learner's ch01 code gets the *reference* ch00 headers and never the learner's.
+
+function(_hs_chapter_library name chapter_dir chapter sources depends kind)
+  set(inc "${PROJECT_BINARY_DIR}/include/${name}")
+  file(MAKE_DIRECTORY "${inc}")
+  file(CREATE_LINK "${chapter_dir}" "${inc}/ch${chapter}" SYMBOLIC)
+  list(TRANSFORM sources PREPEND "${chapter_dir}/")
+  add_library(${name} STATIC ${sources})
+  target_include_directories(${name} PUBLIC "${inc}")
+  target_link_libraries(${name} PUBLIC hs::defaults hs::common fmt::fmt ${depends})
+  if(kind)
+    target_link_libraries(${name} PUBLIC hs::asio)
+    hs_use_pch(${name} asio)
+  endif()
+endfunction()
+
+function(_hs_chapter_tests exe lib chapter label sources pch stub_check)
+  add_executable(${exe} ${sources})
+  target_link_libraries(${exe} PRIVATE ${lib} hs::testing Catch2::Catch2WithMain)
+  hs_use_pch(${exe} ${pch})
+  set(props LABELS ${label} TIMEOUT 300)
+  if(stub_check)
+    # Passing means: this test failed, and it failed because it reached an untouched stub.
+    list(APPEND props PASS_REGULAR_EXPRESSION "exercise [0-9]+\\.[0-9]+ is not done yet")
+  endif()
+  catch_discover_tests(${exe} TEST_PREFIX "${label}." PROPERTIES ${props})
+endfunction()
+
+function(hs_add_chapter chapter)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ" "SOURCES;TESTS;DEPENDS;PROGRAMS")
+  if(NOT chapter MATCHES "^[0-9][0-9]$" OR NOT arg_DIR OR NOT arg_SOURCES OR NOT arg_TESTS)
+    message(FATAL_ERROR "hs_add_chapter(${chapter}): needs a two-digit number, DIR, SOURCES and TESTS")
+  endif()
+  set(ch "ch${chapter}")
+  set(exercises "${PROJECT_SOURCE_DIR}/exercises/${ch}")
+  set(solutions "${PROJECT_SOURCE_DIR}/solutions/${ch}")
+  set(tests "${PROJECT_SOURCE_DIR}/tests/${ch}")
+  set(lesson "${PROJECT_SOURCE_DIR}/chapters/${arg_DIR}")
+  if(arg_ASIO)
+    set(test_pch catch-asio)
+  else()
+    set(test_pch catch)
+  endif()
+
+  _hs_chapter_library(hs_${ch} "${exercises}" ${chapter} "${arg_SOURCES}" "${arg_DEPENDS}" "${arg_ASIO}")
+  _hs_chapter_library(hs_${ch}_ref "${solutions}" ${chapter} "${arg_SOURCES}" "${arg_DEPENDS}" "${arg_ASIO}")
+  add_library(hs::${ch} ALIAS hs_${ch})
+  add_library(hs::${ch}_ref ALIAS hs_${ch}_ref)
+
+  list(TRANSFORM arg_TESTS PREPEND "${tests}/")
+  _hs_chapter_tests(hs-${ch}-tests hs_${ch} ${chapter} ${ch} "${arg_TESTS}" ${test_pch} ${HS_STUB_CHECK})
+  _hs_chapter_tests(hs-${ch}-ref-tests hs_${ch}_ref ${chapter} ${ch}-ref "${arg_TESTS}" ${test_pch} OFF)
+
+  set(learner_targets hs_${ch} hs-${ch}-tests)
+  set(reference_targets hs_${ch}_ref hs-${ch}-ref-tests)
+  foreach(entry IN LISTS arg_PROGRAMS)
+    if(NOT entry MATCHES "^([a-z0-9-]+)=(.+)$")
+      message(FATAL_ERROR "hs_add_chapter(${chapter}): PROGRAMS entries are name=main.cpp, got '${entry}'")
+    endif()
+    set(program "${CMAKE_MATCH_1}")
+    set(main "${lesson}/${CMAKE_MATCH_2}")
+    foreach(variant IN ITEMS "" "-ref")
+      string(REPLACE "-" "_" suffix "${variant}")
+      add_executable(${program}${variant} "${main}")
+      target_link_libraries(${program}${variant} PRIVATE hs_${ch}${suffix})
+      if(arg_ASIO)
+        hs_use_pch(${program}${variant} asio)
+      endif()
+    endforeach()
+    list(APPEND learner_targets ${program})
+    list(APPEND reference_targets ${program}-ref)
+  endforeach()
+
+  if(arg_FUZZ AND HS_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+      message(FATAL_ERROR "HS_FUZZ needs clang (libFuzzer): use the fuzz preset")
+    endif()
+    add_executable(hs-${ch}-fuzz "${tests}/${arg_FUZZ}")
+    target_link_libraries(hs-${ch}-fuzz PRIVATE hs_${ch}_ref)
+    target_link_options(hs-${ch}-fuzz PRIVATE -fsanitize=fuzzer)
+  endif()
+
+  add_custom_target(${ch} DEPENDS ${learner_targets})
+  add_custom_target(${ch}-ref DEPENDS ${reference_targets})
+
+  add_test(NAME ${ch}-ref.exercise-tags
+    COMMAND ${CMAKE_COMMAND} -DTEST_EXE=$<TARGET_FILE:hs-${ch}-ref-tests> -DCHAPTER=${chapter}
+            -P "${PROJECT_SOURCE_DIR}/cmake/HsCheckTags.cmake")
+  set_tests_properties(${ch}-ref.exercise-tags PROPERTIES LABELS ${ch}-ref)
+  if(HS_STUB_CHECK)
+    add_test(NAME ${ch}.stub-markers
+      COMMAND ${CMAKE_COMMAND} -DEXERCISES=${exercises} -DTESTS=${tests} -DCHAPTER=${chapter}
+              -P "${PROJECT_SOURCE_DIR}/cmake/HsCheckStubs.cmake")
+    set_tests_properties(${ch}.stub-markers PROPERTIES LABELS ${ch})
+  endif()
+endfunction()

@@ -1,0 +1,38 @@
+# ctest helper (cmake -P): every TEST_CASE in a chapter's test executable carries an [exN.M] tag
+# of that chapter, so the progress view and the stub check can map each test to its exercise.
+# Inputs: TEST_EXE, CHAPTER (two digits).
+string(REGEX REPLACE "^0([0-9])$" "\\1" n "${CHAPTER}")   # "01" -> 1, as in [ex1.2]
+execute_process(COMMAND "${TEST_EXE}" --list-tests OUTPUT_VARIABLE listing RESULT_VARIABLE rc)
+if(rc LESS 0)
+  message(FATAL_ERROR "${TEST_EXE} --list-tests failed (${rc})")
+endif()
+# Catch2 v2 prints each test name indented by two spaces, then its tags indented further.
+string(REPLACE "\n" ";" lines "${listing}")
+set(current "")
+set(tagged FALSE)
+set(untagged "")
+set(count 0)
+foreach(line IN LISTS lines)
+  if(line MATCHES "^  [^ ]")
+    if(current AND NOT tagged)
+      list(APPEND untagged "${current}")
+    endif()
+    string(STRIP "${line}" current)
+    set(tagged FALSE)
+    math(EXPR count "${count} + 1")
+  elseif(line MATCHES "\\[ex${n}\\.[0-9]+\\]")
+    set(tagged TRUE)
+  endif()
+endforeach()
+if(current AND NOT tagged)
+  list(APPEND untagged "${current}")
+endif()
+if(count EQUAL 0)
+  message(FATAL_ERROR "no test cases found in ${TEST_EXE}")
+endif()
+if(untagged)
+  list(JOIN untagged "\n  " names)
+  message(FATAL_ERROR "these test cases carry no [ex${n}.M] tag:\n  ${names}\n"
+    "Tag each TEST_CASE with the exercise it checks, e.g. TEST_CASE(\"...\", \"[ex${n}.1]\").")
+endif()
+message(STATUS "${count} test cases, each tagged with an exercise of chapter ${CHAPTER}")

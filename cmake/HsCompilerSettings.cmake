@@ -1,0 +1,33 @@
+# Compiler settings every Handshake target shares, gathered in one INTERFACE target: hs::defaults.
+# Warnings are strict and fatal (as in CS144), sanitizers come from HS_SANITIZE (set by the presets),
+# and standalone Asio is configured here once for the whole tree.
+
+add_library(hs_defaults INTERFACE)
+add_library(hs::defaults ALIAS hs_defaults)
+target_compile_features(hs_defaults INTERFACE cxx_std_20)
+target_compile_options(hs_defaults INTERFACE -Wall -Wextra -Wpedantic -Wshadow $<$<BOOL:${HS_WERROR}>:-Werror>)
+
+# Standalone Asio (Debian's libasio-dev, header-only): no Boost, no deprecated names.
+find_path(HS_ASIO_INCLUDE_DIR asio.hpp REQUIRED
+  DOC "Standalone Asio headers (Debian: libasio-dev)")
+add_library(hs_asio INTERFACE)
+add_library(hs::asio ALIAS hs_asio)
+target_include_directories(hs_asio SYSTEM INTERFACE "${HS_ASIO_INCLUDE_DIR}")
+target_compile_definitions(hs_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(hs_asio INTERFACE Threads::Threads)
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  # Asio 1.22 only detects coroutine support on g++; clang 14 has it with -std=c++20.
+  target_compile_definitions(hs_asio INTERFACE ASIO_HAS_CO_AWAIT=1)
+endif()
+
+if(HS_SANITIZE)
+  set(_hs_san_flags -fsanitize=${HS_SANITIZE} -fno-omit-frame-pointer)
+  if(HS_SANITIZE MATCHES "undefined")
+    list(APPEND _hs_san_flags -fno-sanitize-recover=all)   # UB fails the test, not just prints
+  endif()
+  if(HS_SANITIZE MATCHES "thread" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    list(APPEND _hs_san_flags -Wno-tsan)   # g++ warns about Asio's atomic_thread_fence under TSan
+  endif()
+  add_compile_options(${_hs_san_flags})
+  add_link_options(${_hs_san_flags})
+endif()

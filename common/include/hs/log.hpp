@@ -1,0 +1,44 @@
+/// @file
+/// One-line logging through fmt, to stderr (stdout carries the `listening on ...` line that
+/// scripts read). Each line is written with one call, so lines from several threads never mix.
+#pragma once
+
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace hs {
+
+/// A logger a program creates in main() and passes to what needs it (no global state).
+/// `info` lines can be silenced with `--quiet`; warnings and errors never are.
+class Logger {
+ public:
+  explicit Logger(bool quiet = false) : quiet_{quiet} {}
+
+  /// One line about normal operation, e.g. a connection's outcome.
+  template <typename... Args>
+  void info(fmt::format_string<Args...> format, Args&&... args) const {
+    if (!quiet_) write("info", fmt::format(format, std::forward<Args>(args)...));
+  }
+  /// Something went wrong but the program carries on.
+  template <typename... Args>
+  void warn(fmt::format_string<Args...> format, Args&&... args) const {
+    write("warn", fmt::format(format, std::forward<Args>(args)...));
+  }
+  /// Something failed.
+  template <typename... Args>
+  void error(fmt::format_string<Args...> format, Args&&... args) const {
+    write("error", fmt::format(format, std::forward<Args>(args)...));
+  }
+
+  /// Whether info lines are silenced.
+  bool quiet() const noexcept { return quiet_; }
+
+ private:
+  void write(std::string_view level, std::string_view message) const;
+
+  bool quiet_;  ///< --quiet: drop info lines (a load test would otherwise print one per connection)
+};
+
+}  // namespace hs

@@ -1,0 +1,62 @@
+/// @file
+/// Exercise 0.4: the client's side of the handshake, sans-I/O like the server's. The client
+/// checks the server's reply (Y must be X + 1), answers Z = Y + 1, and counts the handshake done
+/// only when the server then closes the connection without complaint.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "hs/protocol.hpp"
+#include "line_framer.hpp"
+
+namespace hs::ch00 {
+
+/// The client side: `HELLO X` out, `HELLO X+1` in, `HELLO X+2` out, the server closes: done.
+class ClientHandshake {
+ public:
+  /// Where the handshake stands.
+  enum class Phase {
+    start,           ///< nothing sent yet
+    awaiting_y,      ///< `HELLO X` sent; waiting for `HELLO Y`
+    awaiting_close,  ///< `HELLO Z` produced; waiting for the server to close
+    done,            ///< the server closed after Z: success
+    failed,          ///< see the error: from_peer when the server sent an ERROR line
+  };
+
+  /// A client that will open with `HELLO x`.
+  explicit ClientHandshake(std::int64_t x) noexcept : x_{x} {}
+
+  /// The opening message, `HELLO X\n`. Call it once, first.
+  Step start();
+
+  /// Feeds bytes received from the server. A good `HELLO Y` yields `HELLO Z\n` to send; an `ERROR`
+  /// line fails with the server's reason (from_peer set); anything else fails with `malformed`,
+  /// a wrong Y with `sequence`.
+  Step on_bytes(std::string_view bytes);
+
+  /// The server closed the connection: done if it came after Z, a failure before.
+  Step on_eof();
+
+  /// A clock the caller owns ran out: fails with `timeout`, unless already finished.
+  Step on_timeout(Timeout which);
+
+  /// The current phase.
+  Phase phase() const noexcept { return phase_; }
+
+  /// The X this client opens with.
+  std::int64_t x() const noexcept { return x_; }
+
+ private:
+  void on_line(std::string_view line, Step& step);
+  void fail(Step& step, ProtocolError error);
+  Step finished() const;
+
+  std::int64_t x_;                     ///< the number we open with
+  LineFramer framer_;                  ///< bytes to lines (an ERROR line fits in 64 bytes too)
+  Phase phase_ = Phase::start;
+  std::optional<ProtocolError> error_; ///< why it failed, repeated by later calls
+};
+
+}  // namespace hs::ch00
