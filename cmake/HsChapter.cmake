@@ -68,6 +68,7 @@ function(hs_add_chapter chapter)
 
   _hs_chapter_library(hs_${ch} "${exercises}" ${chapter} "${arg_SOURCES}" "${arg_DEPENDS}" "${arg_ASIO}")
   _hs_chapter_library(hs_${ch}_ref "${solutions}" ${chapter} "${arg_SOURCES}" "${arg_DEPENDS}" "${arg_ASIO}")
+  target_link_libraries(hs_${ch} PRIVATE hs::exercise_code)
   add_library(hs::${ch} ALIAS hs_${ch})
   add_library(hs::${ch}_ref ALIAS hs_${ch}_ref)
 

@@ -3,6 +3,7 @@
 # - every exercise a test is tagged with has a stub, and every stub has tests.
 # (That each tagged test FAILS on the stubs is checked by the chNN.* tests themselves.)
 # Inputs: EXERCISES, TESTS (directories), CHAPTER (two digits).
+cmake_minimum_required(VERSION 3.25)
 string(REGEX REPLACE "^0([0-9])$" "\\1" n "${CHAPTER}")   # "01" -> 1, as in [ex1.2]
 file(GLOB stubs "${EXERCISES}/*.cpp")
 set(problems "")

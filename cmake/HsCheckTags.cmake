@@ -1,6 +1,7 @@
 # ctest helper (cmake -P): every TEST_CASE in a chapter's test executable carries an [exN.M] tag
 # of that chapter, so the progress view and the stub check can map each test to its exercise.
 # Inputs: TEST_EXE, CHAPTER (two digits).
+cmake_minimum_required(VERSION 3.25)
 string(REGEX REPLACE "^0([0-9])$" "\\1" n "${CHAPTER}")   # "01" -> 1, as in [ex1.2]
 execute_process(COMMAND "${TEST_EXE}" --list-tests OUTPUT_VARIABLE listing RESULT_VARIABLE rc)
 if(rc LESS 0)

@@ -7,6 +7,12 @@ add_library(hs::defaults ALIAS hs_defaults)
 target_compile_features(hs_defaults INTERFACE cxx_std_20)
 target_compile_options(hs_defaults INTERFACE -Wall -Wextra -Wpedantic -Wshadow $<$<BOOL:${HS_WERROR}>:-Werror>)
 
+# Learner libraries only: a stub (or a half-done exercise) has members it does not use yet, which
+# clang would refuse. Linked after hs::defaults so that this comes after -Wall.
+add_library(hs_exercise_code INTERFACE)
+add_library(hs::exercise_code ALIAS hs_exercise_code)
+target_compile_options(hs_exercise_code INTERFACE $<$<CXX_COMPILER_ID:Clang>:-Wno-unused-private-field>)
+
 # Standalone Asio (Debian's libasio-dev, header-only): no Boost, no deprecated names.
 find_path(HS_ASIO_INCLUDE_DIR asio.hpp REQUIRED
   DOC "Standalone Asio headers (Debian: libasio-dev)")

@@ -35,15 +35,17 @@ void converse(std::int64_t x, std::size_t chunk) {
   hs::Step from_client = client.start();
   hs::Step from_server;
   while (true) {
-    show("client -> server", from_client.out);
     std::string_view pending = from_client.out;
+    std::string pieces;
     while (!pending.empty() && from_server.status == hs::Status::in_progress) {
       const auto piece = pending.substr(0, chunk);
       pending.remove_prefix(piece.size());
+      pieces += fmt::format("{}\"{}\"", pieces.empty() ? "" : " ", hs::printable(piece));
       hs::Step step = server.on_bytes(piece);
       from_server.out += step.out;
       from_server.status = step.status;
     }
+    if (!pieces.empty()) fmt::print("    client -> server  {}\n", pieces);
     if (from_server.status != hs::Status::in_progress) {
       show("server -> client", from_server.out);
       fmt::print("    server: {}, closes the connection\n", status_word(from_server.status));

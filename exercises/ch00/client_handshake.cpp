@@ -1,4 +1,4 @@
-// Exercise 0.4: the client handshake as a sans-I/O state machine.
+// Exercise 0.4: the client handshake state machine.
 // Read chapters/00-protocol/README.md#exercise-04, then replace the stubs below.
 #include "client_handshake.hpp"
 

@@ -1,4 +1,4 @@
-// Exercise 0.2: split a byte stream into lines, at most max_line_bytes each.
+// Exercise 0.2: a line framer with a 64-byte cap.
 // Read chapters/00-protocol/README.md#exercise-02, then replace the stub below.
 #include "line_framer.hpp"
 

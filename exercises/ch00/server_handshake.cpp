@@ -1,4 +1,4 @@
-// Exercise 0.3: the server handshake as a sans-I/O state machine.
+// Exercise 0.3: the server handshake state machine.
 // Read chapters/00-protocol/README.md#exercise-03, then replace the stubs below.
 #include "server_handshake.hpp"
 

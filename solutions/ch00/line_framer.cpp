@@ -1,4 +1,4 @@
-// Exercise 0.2 (reference): a line framer with a fixed-size buffer and a length cap.
+// Exercise 0.2 (reference): a line framer with a 64-byte cap.
 #include "line_framer.hpp"
 
 #include <algorithm>
