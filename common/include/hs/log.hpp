@@ -14,6 +14,7 @@ namespace hs {
 /// `info` lines can be silenced with `--quiet`; warnings and errors never are.
 class Logger {
  public:
+  /// @param quiet  drop info lines (warnings and errors still print)
   explicit Logger(bool quiet = false) : quiet_{quiet} {}
 
   /// One line about normal operation, e.g. a connection's outcome.

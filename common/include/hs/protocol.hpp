@@ -35,10 +35,11 @@ std::optional<ErrorReason> reason_from_name(std::string_view name) noexcept;
 
 /// One failure: what went wrong, and a short human-readable detail.
 struct ProtocolError {
-  ErrorReason reason = ErrorReason::malformed;
+  ErrorReason reason = ErrorReason::malformed;  ///< the kind of failure, as named on the wire
   std::string detail;      ///< one line, no newline, e.g. "expected 7 got 99"
   bool from_peer = false;  ///< true when the other side sent it as an ERROR line
 
+  /// Same reason, detail and origin.
   friend bool operator==(const ProtocolError&, const ProtocolError&) = default;
 };
 
@@ -66,13 +67,13 @@ enum class Status {
 /// What a state machine returns for each event: the bytes to send now, then where things stand.
 /// A caller writes `out` (it may be empty) and, unless status is in_progress, closes.
 struct Step {
-  std::string out;
-  Status status = Status::in_progress;
+  std::string out;                      ///< bytes to send, in order; may be empty
+  Status status = Status::in_progress;  ///< where the handshake stands after this step
   std::optional<ProtocolError> error;  ///< set exactly when status is failed
 };
 
-/// `bytes` made safe to show in one line: printable ASCII as is, `"` and `\` escaped, anything else
-/// as \n, \r, \t, \0 or \xNN; cut to about `max_chars` with "..." when longer.
+/// `bytes` made safe to show in one line: printable ASCII as is; a quote, a backslash and any other
+/// byte escaped C-style (`\\n`, `\\0`, `\\xff`, ...); cut to about `max_chars` with "..." when longer.
 std::string printable(std::string_view bytes, std::size_t max_chars = 40);
 
 }  // namespace hs

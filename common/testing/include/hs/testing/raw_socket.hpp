@@ -15,6 +15,7 @@ namespace hs::testing {
 
 /// Deadlines in tests are generous: they only stop a broken test from hanging.
 using Duration = std::chrono::milliseconds;
+/// The default deadline for every wait in test support.
 inline constexpr Duration generous = std::chrono::seconds{30};
 
 /// How the last read ended.
@@ -32,8 +33,11 @@ class RawSocket {
   /// saying what failed and where.
   static RawSocket connect(const std::string& host, std::uint16_t port, Duration timeout = generous);
 
+  /// Takes ownership of a connected socket.
   explicit RawSocket(int fd) noexcept : fd_{fd} {}
+  /// Moves the socket (and anything received but not yet read) out of `other`.
   RawSocket(RawSocket&& other) noexcept;
+  /// Closes this socket, then moves `other` in.
   RawSocket& operator=(RawSocket&& other) noexcept;
   RawSocket(const RawSocket&) = delete;
   RawSocket& operator=(const RawSocket&) = delete;
