@@ -1,6 +1,8 @@
 // The scripted raw TCP peer for tests (see hs/testing/raw_socket.hpp): POSIX sockets and poll().
 #include "hs/testing/raw_socket.hpp"
 
+#include "hs/net.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -25,60 +27,17 @@ using Clock = std::chrono::steady_clock;
   throw std::runtime_error(fmt::format("test support: {}: {}", what, std::strerror(errno)));
 }
 
-// Fills `storage` with host:port; returns its length. IPv4 or IPv6 literals only.
-socklen_t make_address(const std::string& host, std::uint16_t port, sockaddr_storage& storage) {
-  std::memset(&storage, 0, sizeof storage);
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    return sizeof(sockaddr_in);
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    return sizeof(sockaddr_in6);
-  }
-  throw std::runtime_error(fmt::format("test support: '{}' is not a numeric IP address", host));
-}
-
 int remaining_ms(Clock::time_point deadline) {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
-std::uint16_t port_of(int fd) {
-  sockaddr_storage storage{};
-  socklen_t len = sizeof storage;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &len) != 0) fail("getsockname");
-  if (storage.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
-  return ntohs(reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
-}
-
 }  // namespace
 
 RawSocket RawSocket::connect(const std::string& host, std::uint16_t port, Duration timeout) {
-  sockaddr_storage address{};
-  const socklen_t len = make_address(host, port, address);
-  RawSocket socket{::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-  if (socket.fd_ < 0) fail("socket");
-  if (::connect(socket.fd_, reinterpret_cast<sockaddr*>(&address), len) != 0) {
-    if (errno != EINPROGRESS) fail(fmt::format("connect to {}:{}", host, port));
-    pollfd p{socket.fd_, POLLOUT, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
-      errno = ETIMEDOUT;
-      fail(fmt::format("connect to {}:{}", host, port));
-    }
-    int error = 0;
-    socklen_t error_len = sizeof error;
-    getsockopt(socket.fd_, SOL_SOCKET, SO_ERROR, &error, &error_len);
-    if (error != 0) {
-      errno = error;
-      fail(fmt::format("connect to {}:{}", host, port));
-    }
-  }
-  return socket;
+  hs::Fd fd = hs::connect_tcp(host, port, timeout);  // throws, naming host, port and cause
+  ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK);  // reads wait in poll(), with deadlines
+  return RawSocket{fd.release()};
 }
 
 RawSocket::RawSocket(RawSocket&& other) noexcept
@@ -175,17 +134,10 @@ void RawSocket::close(bool reset) {
   fd_ = -1;
 }
 
-std::uint16_t RawSocket::local_port() const { return port_of(fd_); }
+std::uint16_t RawSocket::local_port() const { return hs::local_endpoint(fd_).port; }
 
-RawListener::RawListener(const std::string& host) {
-  sockaddr_storage address{};
-  const socklen_t len = make_address(host, 0, address);
-  fd_ = ::socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd_ < 0) fail("socket");
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), len) != 0) fail("bind");
-  if (::listen(fd_, SOMAXCONN) != 0) fail("listen");
-  port_ = port_of(fd_);
-}
+RawListener::RawListener(const std::string& host)
+    : fd_{hs::listen_tcp(host, 0).release()}, port_{hs::local_endpoint(fd_).port} {}
 
 RawListener::~RawListener() {
   if (fd_ >= 0) ::close(fd_);

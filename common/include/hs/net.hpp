@@ -1,0 +1,94 @@
+/// @file
+/// Small POSIX socket helpers the course gives you, so that lessons can focus on *waiting*: an
+/// owning file descriptor, listening and connecting with clear errors, endpoints as text, and two
+/// pollable "stop" notifications (a signal, or a manual event). Linux only, as is the course.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+namespace hs {
+
+/// Owns one file descriptor and closes it on destruction. Move-only.
+class Fd {
+ public:
+  Fd() noexcept = default;
+  /// Takes ownership of `fd` (-1 for none).
+  explicit Fd(int fd) noexcept : fd_{fd} {}
+  /// Takes the descriptor from `other`, which is left empty.
+  Fd(Fd&& other) noexcept : fd_{std::exchange(other.fd_, -1)} {}
+  /// Closes ours, takes `other`'s.
+  Fd& operator=(Fd&& other) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+
+  /// The descriptor, still owned (-1 when empty).
+  int get() const noexcept { return fd_; }
+  /// True when it holds a descriptor.
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+  /// Closes the descriptor now (if any).
+  void reset() noexcept;
+  /// Gives up ownership without closing.
+  int release() noexcept { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_ = -1;
+};
+
+/// An address and port, printable as `127.0.0.1:7878` or `[::1]:7878`.
+struct Endpoint {
+  std::string address;     ///< numeric IPv4 or IPv6 address
+  std::uint16_t port = 0;  ///< TCP port
+
+  /// `127.0.0.1:7878` or `[::1]:7878`.
+  std::string to_string() const;
+};
+
+/// The local address of a socket (after bind with port 0, this tells the port the OS picked).
+Endpoint local_endpoint(int fd);
+/// The remote address of a connected socket; an empty address if it is no longer connected.
+Endpoint peer_endpoint(int fd);
+
+/// A listening TCP socket on `address` (numeric) and `port` (0 = any free port), with SO_REUSEADDR
+/// and close-on-exec. Throws std::system_error whose message names the address and the cause,
+/// e.g. "cannot listen on 127.0.0.1:7878: Address already in use".
+Fd listen_tcp(const std::string& address, std::uint16_t port, int backlog = 4096);
+
+/// A blocking TCP socket connected to `host` (a name such as localhost, or a numeric address) and
+/// `port`, trying each address the name resolves to. Throws std::system_error naming host, port
+/// and cause ("Connection refused", "Connection timed out") if none connects within `timeout`.
+Fd connect_tcp(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
+
+/// A pollable descriptor that becomes readable when one of `signals` arrives (signalfd). The
+/// signals are blocked in the calling thread, so create it in main() before starting any thread:
+/// threads started later inherit the mask, and the signals then only arrive here.
+class SignalFd {
+ public:
+  /// Blocks `signals` in this thread and opens a signalfd for them.
+  explicit SignalFd(std::initializer_list<int> signals);
+  /// The descriptor to poll for readability.
+  int fd() const noexcept { return fd_.get(); }
+
+ private:
+  Fd fd_;  ///< the signalfd
+};
+
+/// A pollable descriptor that a thread can make readable (eventfd): a stop request that can be
+/// waited for together with sockets. notify() is thread-safe and async-signal-safe.
+class EventFd {
+ public:
+  EventFd();
+  /// Makes fd() readable (and keeps it so).
+  void notify() const noexcept;
+  /// The descriptor to poll for readability.
+  int fd() const noexcept { return fd_.get(); }
+
+ private:
+  Fd fd_;  ///< the eventfd
+};
+
+}  // namespace hs

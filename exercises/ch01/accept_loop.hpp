@@ -1,0 +1,38 @@
+/// @file
+/// Exercise 1.3: the accept loop of a blocking, single-threaded server. Accept one client, serve it
+/// to the end, accept the next. Simple and correct; and while one client is served, every other
+/// client waits in the kernel's backlog (head-of-line blocking).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "hs/log.hpp"
+#include "serve_connection.hpp"
+
+namespace hs::ch01 {
+
+/// How the server runs.
+struct ServerOptions {
+  ServeOptions serve;                             ///< per-connection timeouts and work
+  std::chrono::milliseconds accept_backoff{100};  ///< pause after accept() fails for lack of resources
+};
+
+/// What the loop has done so far. Atomic so that another thread (a test, later a metrics endpoint)
+/// may read it while the loop runs.
+struct AcceptStats {
+  std::atomic<std::uint64_t> accepted{0};       ///< connections accepted
+  std::atomic<std::uint64_t> completed{0};      ///< handshakes done
+  std::atomic<std::uint64_t> failed{0};         ///< handshakes failed (any reason)
+  std::atomic<std::uint64_t> accept_errors{0};  ///< accept() calls that failed
+  std::atomic<std::uint64_t> backoffs{0};       ///< pauses taken because of EMFILE, ENFILE, ENOBUFS or ENOMEM
+};
+
+/// Accepts connections on `listen_fd` and serves each to the end, one at a time, until `stop_fd`
+/// becomes readable (checked between connections). A failed connection never stops the loop;
+/// running out of file descriptors makes it pause (options.accept_backoff) instead of spinning.
+/// Logs one line per connection through `log`.
+void accept_loop(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats);
+
+}  // namespace hs::ch01

@@ -1,0 +1,22 @@
+// Exercise 1.2: serve one connection to the end.
+// Read chapters/01-blocking/README.md#exercise-12, then replace the stub below.
+#include "serve_connection.hpp"
+
+#include <sys/socket.h>
+
+#include "blocking_io.hpp"
+#include "ch00/server_handshake.hpp"
+#include "hs/exercise.hpp"
+
+namespace hs::ch01 {
+
+ServeResult serve_connection([[maybe_unused]] int fd, [[maybe_unused]] const ServeOptions& options) {
+  // TODO(ex 1.2): a ch00::ServerHandshake, fed by read_some() until it is done or failed; write
+  // each Step's out with write_all(). Two deadlines: one per message, one for the whole
+  // handshake; when one passes, tell the machine which. Do options.work (a sleep) before answering
+  // HELLO X. After a failure, shut down gracefully: shutdown(SHUT_WR), then read until the client
+  // closes (or a short while passes), so that a reset does not destroy the ERROR line.
+  exercise_not_done("1.2", "01-blocking");
+}
+
+}  // namespace hs::ch01

@@ -1,0 +1,86 @@
+// Exercise 1.3 (reference): the accept loop.
+#include "accept_loop.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <system_error>
+
+#include "blocking_io.hpp"
+#include "hs/net.hpp"
+
+namespace hs::ch01 {
+namespace {
+
+// Errors that mean "no resources right now": retrying at once would fail again (and spin at 100%
+// CPU, since the pending connection keeps the listener readable). Wait a little instead.
+bool out_of_resources(int error) {
+  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
+}
+
+// Errors about one connection that died in the queue: just take the next.
+bool transient(int error) {
+  return error == EINTR || error == EAGAIN || error == EWOULDBLOCK || error == ECONNABORTED || error == EPROTO ||
+         error == EPERM;
+}
+
+// Waits until `stop_fd` is readable or `timeout` passes (-1: forever) while also watching
+// `listen_fd` if it is >= 0. Returns true if stop was requested.
+bool wait_for(int listen_fd, int stop_fd, int timeout_ms) {
+  pollfd fds[2] = {{stop_fd, POLLIN, 0}, {listen_fd, POLLIN, 0}};
+  const int n = ::poll(fds, listen_fd >= 0 ? 2 : 1, timeout_ms);
+  return n > 0 && (fds[0].revents & POLLIN) != 0;
+}
+
+void log_outcome(const Logger& log, const Endpoint& peer, const ServeResult& result, Clock::duration took) {
+  const double ms = std::chrono::duration<double, std::milli>(took).count();
+  if (result.status == Status::done) {
+    log.info("{} done in {:.1f} ms", peer.to_string(), ms);
+  } else if (result.io_error) {
+    log.info("{} failed after {:.1f} ms: {}", peer.to_string(), ms, result.io_error.message());
+  } else if (result.error) {
+    log.info("{} failed after {:.1f} ms: {}", peer.to_string(), ms, error_line(*result.error).substr(0, 80));
+  }
+}
+
+}  // namespace
+
+void accept_loop(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats) {
+  // Non-blocking listener: poll() may say "readable" for a connection that is reset before we
+  // accept it, and a blocking accept() would then hang with the stop request unseen.
+  ::fcntl(listen_fd, F_SETFL, ::fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
+  const int backoff_ms = static_cast<int>(options.accept_backoff.count());
+  bool in_backoff = false;  // log the first failure of a burst, not every retry
+
+  while (!wait_for(listen_fd, stop_fd, -1)) {
+    Fd client{::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC)};
+    if (!client) {
+      const int error = errno;
+      if (error == EAGAIN || error == EWOULDBLOCK) continue;  // the pending connection went away
+      ++stats.accept_errors;
+      if (out_of_resources(error)) {
+        if (!in_backoff) {
+          log.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
+                   backoff_ms);
+        }
+        in_backoff = true;
+        ++stats.backoffs;
+        if (wait_for(-1, stop_fd, backoff_ms)) return;
+        continue;
+      }
+      if (transient(error)) continue;
+      throw std::system_error(error, std::generic_category(), "accept");  // EBADF, EINVAL...: a bug
+    }
+    in_backoff = false;
+    ++stats.accepted;
+    const Endpoint peer = peer_endpoint(client.get());
+    const auto start = Clock::now();
+    const ServeResult result = serve_connection(client.get(), options.serve);  // everyone else waits here
+    ++(result.status == Status::done ? stats.completed : stats.failed);
+    log_outcome(log, peer, result, Clock::now() - start);
+  }
+}
+
+}  // namespace hs::ch01

@@ -1,0 +1,34 @@
+/// @file
+/// Exercise 1.2: serve one connection from start to end, on this thread. Reads feed the chapter 00
+/// server machine; what it returns is written back; deadlines turn silence into `ERROR timeout`.
+/// While this runs, the thread does nothing else: that is the blocking model.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <system_error>
+
+#include "hs/protocol.hpp"
+
+namespace hs::ch01 {
+
+/// How a connection is served.
+struct ServeOptions {
+  std::chrono::milliseconds read_timeout{5000};       ///< for each message to arrive (`--read-timeout`)
+  std::chrono::milliseconds handshake_timeout{10000}; ///< for the whole handshake (`--handshake-timeout`)
+  std::chrono::milliseconds work{0};                  ///< `--work-ms`: simulated work before answering HELLO X
+};
+
+/// How serving one connection ended.
+struct ServeResult {
+  Status status = Status::in_progress;  ///< done or failed
+  std::optional<ProtocolError> error;   ///< why it failed (the ERROR line we sent, or tried to)
+  std::error_code io_error;             ///< set when the connection itself broke (reset, broken pipe)
+};
+
+/// Serves the client connected on `fd` until the handshake is done or has failed. After a failure
+/// it shuts the connection down gracefully, so the ERROR line is not lost to a reset; the caller
+/// closes `fd`. Blocks this thread the whole time.
+ServeResult serve_connection(int fd, const ServeOptions& options);
+
+}  // namespace hs::ch01
