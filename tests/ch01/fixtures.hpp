@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <exception>
+#include <atomic>
 #include <functional>
 #include <future>
 #include <thread>
@@ -97,6 +98,7 @@ class InProcessServer {
             error_ = std::current_exception();
             listener_.reset();  // clients are refused at once instead of waiting
           }
+          returned_ = true;
         }} {}
   InProcessServer(const InProcessServer&) = delete;
   InProcessServer& operator=(const InProcessServer&) = delete;
@@ -113,6 +115,10 @@ class InProcessServer {
   }
 
   std::uint16_t port() const { return port_; }
+  /// Waits until `condition` holds; gives up early (returning false) if the loop has returned.
+  bool eventually(const std::function<bool()>& condition) {
+    return test::eventually([&] { return condition() || returned_; }) && condition();
+  }
   RawSocket connect() { return RawSocket::connect("127.0.0.1", port_); }
   AcceptStats& stats() { return stats_; }
   /// Asks the loop to stop (it sees this between connections) and waits for it to return.
@@ -129,6 +135,7 @@ class InProcessServer {
   Logger log_{true};
   AcceptStats stats_;
   std::exception_ptr error_;
+  std::atomic<bool> returned_{false};
   std::thread thread_;  // last: starts once everything above exists
 };
 
@@ -144,7 +151,9 @@ class ServerProgram {
   ServerProgram(const ServerProgram&) = delete;
   ServerProgram& operator=(const ServerProgram&) = delete;
   ~ServerProgram() {
-    if (!stopped_ && child_.wait(0ms)) {
+    // Not stopped by the test: it ended early. If the server exited by itself, say so (a test
+    // that failed first may be why; a server that threw is the other).
+    if (!stopped_ && child_.wait(2s)) {
       FAIL_CHECK("the server exited by itself. Its first line was '" << first_line_ << "', its stderr:\n"
                                                                       << child_.stderr_text());
     }

@@ -54,7 +54,7 @@ TEST_CASE("clients are served one after another, and a failure never stops the s
     auto good = server.connect();
     CHECK(handshake(good, -7).empty());
   }
-  CHECK(eventually([&] { return server.stats().completed + server.stats().failed == 5; }));
+  CHECK(server.eventually([&] { return server.stats().completed + server.stats().failed == 5; }));
   CHECK(server.stats().accepted == 5);
   CHECK(server.stats().completed == 2);
   CHECK(server.stats().failed == 3);
@@ -79,7 +79,7 @@ TEST_CASE("head-of-line blocking: while one client stalls, the next one waits", 
   CHECK(second.read_line() == "HELLO 11\n");
   second.send("HELLO 12\n");
   CHECK(second.read_all().empty());
-  CHECK(eventually([&] { return server.stats().completed == 2; }));
+  CHECK(server.eventually([&] { return server.stats().completed == 2; }));
 }
 
 TEST_CASE("a stop request is seen between clients", "[ex1.3]") {
@@ -132,7 +132,7 @@ TEST_CASE("out of file descriptors, the loop backs off instead of spinning, then
   const bool connected = ::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
 
   // accept() now fails with EMFILE: the loop must pause between attempts, several times.
-  const bool backed_off = eventually([&] { return server.stats().backoffs >= 3; });
+  const bool backed_off = server.eventually([&] { return server.stats().backoffs >= 3; });
   for (int fd : filler) ::close(fd);
   ::setrlimit(RLIMIT_NOFILE, &saved);
 
@@ -141,7 +141,7 @@ TEST_CASE("out of file descriptors, the loop backs off instead of spinning, then
   CHECK(server.stats().accept_errors >= 3);
   CHECK(server.stats().backoffs == server.stats().accept_errors);  // every failure was a pause
   // Descriptors are free again: the waiting client is accepted and served.
-  CHECK(eventually([&] { return server.stats().accepted == 1; }));
+  CHECK(server.eventually([&] { return server.stats().accepted == 1; }));
   RawSocket raw{::dup(client.get())};
   CHECK(handshake(raw, 100).empty());
 }

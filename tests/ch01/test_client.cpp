@@ -151,7 +151,11 @@ TEST_CASE("client: --think-ms pauses between Y and Z", "[ex1.4]") {
   }};
   ClientOptions options = quick(7);
   options.think = 100ms;
-  const auto fd = server.connect();
-  CHECK(run_client(fd.get(), options).status == hs::Status::done);
+  ClientResult result;
+  {
+    const auto fd = server.connect();
+    result = run_client(fd.get(), options);
+  }
+  CHECK(result.status == hs::Status::done);
   CHECK(server.received() == "HELLO 7\nHELLO 9\n");
 }
