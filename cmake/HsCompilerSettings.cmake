@@ -34,11 +34,6 @@ if(HS_SANITIZE)
   if(HS_SANITIZE MATCHES "thread" AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     list(APPEND _hs_san_flags -Wno-tsan)   # g++ warns about Asio's atomic_thread_fence under TSan
   endif()
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    # g++ 12 at -O2 with sanitizer instrumentation reports out-of-bounds memcpy inside std::string
-    # copies that cannot happen (a known false positive); the plain builds keep the warning.
-    list(APPEND _hs_san_flags -Wno-array-bounds -Wno-stringop-overflow -Wno-stringop-overread)
-  endif()
   add_compile_options(${_hs_san_flags})
   add_link_options(${_hs_san_flags})
 endif()
