@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   try {
     listener = hs::listen_tcp(bind, port);
   } catch (const std::system_error& e) {
+    if (e.code() == std::errc::invalid_argument) cli.fail(e.what());  // --bind is not an address
     fmt::print(stderr, "hs-ch01-server: {}\n", e.what());
     if (e.code() == std::errc::address_in_use) {
       fmt::print(stderr, "Is another server on that port? Choose another with --port, or --port 0 for any free one.\n");

@@ -63,6 +63,7 @@ void Cli::add(std::string name, Duration& value, std::string value_name, std::st
                       [&value](std::string_view text) -> std::optional<std::string> {
                         const auto d = parse_duration(text);
                         if (!d) return "needs a duration with a unit, such as 250ms, 5s or 2min";
+                        if (*d > max_duration) return "must be at most 1 day (86400s)";
                         value = *d;
                         return std::nullopt;
                       }});

@@ -9,10 +9,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -146,6 +148,24 @@ Fd connect_tcp(const std::string& host, std::uint16_t port, std::chrono::millise
   }
   ::freeaddrinfo(found);
   fail(last_error, fmt::format("cannot connect to {}", where));
+}
+
+void shutdown_and_drain(int fd, std::chrono::milliseconds linger) {
+  ::shutdown(fd, SHUT_WR);
+  const auto deadline = std::chrono::steady_clock::now() + linger;
+  char sink[4096];
+  while (true) {  // at least one pass: what has already arrived is read even with linger 0
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0))) <= 0) return;
+    if (::recv(fd, sink, sizeof sink, MSG_DONTWAIT) <= 0) return;  // the peer closed, or an error
+    if (std::chrono::steady_clock::now() >= deadline) return;      // a peer that never stops sending
+  }
+}
+
+std::size_t unread_bytes(int fd) {
+  int n = 0;
+  return ::ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
 SignalFd::SignalFd(std::initializer_list<int> signals) {

@@ -70,6 +70,7 @@ TEST_CASE("usage errors say what is wrong", "[cli]") {
   CHECK(parse(o, {"--read-timeout", "5"}) ==
         "--read-timeout 5: needs a duration with a unit, such as 250ms, 5s or 2min");
   CHECK(parse(o, {"--quiet=yes"}) == "--quiet is a flag and takes no value");
+  CHECK(parse(o, {"--read-timeout", "9223372036s"}) == "--read-timeout 9223372036s: must be at most 1 day (86400s)");
   CHECK(parse(o, {"--help"}) == "help");
 }
 

@@ -30,9 +30,10 @@ struct AcceptStats {
 };
 
 /// Accepts connections on `listen_fd` and serves each to the end, one at a time, until `stop_fd`
-/// becomes readable (checked between connections). A failed connection never stops the loop;
-/// running out of file descriptors makes it pause (options.accept_backoff) instead of spinning.
-/// Logs one line per connection through `log`.
+/// becomes readable (checked between connections); then answers the connections still queued with
+/// `ERROR shutdown` and returns. A failed connection never stops the loop; running out of file
+/// descriptors makes it pause (options.accept_backoff) instead of spinning. Logs one line per
+/// connection through `log`.
 void accept_loop(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats);
 
 }  // namespace hs::ch01

@@ -26,9 +26,9 @@ struct ServeResult {
   std::error_code io_error;             ///< set when the connection itself broke (reset, broken pipe)
 };
 
-/// Serves the client connected on `fd` until the handshake is done or has failed. After a failure
-/// it shuts the connection down gracefully, so the ERROR line is not lost to a reset; the caller
-/// closes `fd`. Blocks this thread the whole time.
+/// Serves the client connected on `fd` until the handshake is done or has failed. After a failure,
+/// or with unread bytes left, it closes gracefully (hs::shutdown_and_drain()) so that the last line
+/// is not lost to a reset; the caller closes `fd`. Blocks this thread the whole time.
 ServeResult serve_connection(int fd, const ServeOptions& options);
 
 }  // namespace hs::ch01

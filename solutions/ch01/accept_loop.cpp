@@ -34,6 +34,20 @@ bool wait_for(int listen_fd, int stop_fd, int timeout_ms) {
   return n > 0 && (fds[0].revents & POLLIN) != 0;
 }
 
+// On stop, connections the kernel has already queued for us would be reset when the listener
+// closes, with no word. Tell each one why instead (bounded: clients may keep arriving).
+void refuse_queued(int listen_fd, const Logger& log) {
+  const std::string line = error_line({ErrorReason::shutdown, "server stopping"});
+  int refused = 0;
+  for (; refused < 4096; ++refused) {
+    const Fd client{::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC)};
+    if (!client) break;  // EAGAIN: the queue is empty
+    write_all(client.get(), line, Clock::now() + std::chrono::milliseconds{100});
+    shutdown_and_drain(client.get(), std::chrono::milliseconds{0});
+  }
+  if (refused > 0) log.info("stopping: refused {} waiting connection(s) with ERROR shutdown", refused);
+}
+
 void log_outcome(const Logger& log, const Endpoint& peer, const ServeResult& result, Clock::duration took) {
   const double ms = std::chrono::duration<double, std::milli>(took).count();
   if (result.status == Status::done) {
@@ -67,7 +81,7 @@ void accept_loop(int listen_fd, int stop_fd, const ServerOptions& options, const
         }
         in_backoff = true;
         ++stats.backoffs;
-        if (wait_for(-1, stop_fd, backoff_ms)) return;
+        if (wait_for(-1, stop_fd, backoff_ms)) break;
         continue;
       }
       if (transient(error)) continue;
@@ -81,6 +95,7 @@ void accept_loop(int listen_fd, int stop_fd, const ServerOptions& options, const
     ++(result.status == Status::done ? stats.completed : stats.failed);
     log_outcome(log, peer, result, Clock::now() - start);
   }
+  refuse_queued(listen_fd, log);
 }
 
 }  // namespace hs::ch01

@@ -1,30 +1,18 @@
 // Exercise 1.2 (reference): serve one connection to the end.
 #include "serve_connection.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <array>
 #include <thread>
 
 #include "blocking_io.hpp"
 #include "ch00/server_handshake.hpp"
+#include "hs/net.hpp"
 
 namespace hs::ch01 {
 namespace {
 
 using Phase = ch00::ServerHandshake::Phase;
-
-// A "lingering close": send our FIN after the last bytes, then read and drop whatever the client
-// still sends until it closes too (or a short while passes). Closing with unread input would send
-// a reset instead, and a reset can destroy the ERROR line before the client reads it.
-void shut_down_gracefully(int fd, std::chrono::milliseconds linger) {
-  ::shutdown(fd, SHUT_WR);
-  const auto deadline = Clock::now() + linger;
-  std::array<char, 256> sink;
-  while (read_some(fd, sink, deadline).status == ReadStatus::data) {
-  }
-}
 
 }  // namespace
 
@@ -67,9 +55,10 @@ ServeResult serve_connection(int fd, const ServeOptions& options) {
     result.status = step.status;
     result.error = step.error;
   }
-  // After a failure the client may still be sending: linger so that our ERROR line reaches it.
-  if (result.status == Status::failed && !result.io_error) {
-    shut_down_gracefully(fd, std::min(options.read_timeout, std::chrono::milliseconds{1000}));
+  // Closing with unread input would reset the connection and could destroy our last line: after a
+  // failure the client may still be sending, and after HELLO Z it may have sent more. Linger then.
+  if (!result.io_error && (result.status == Status::failed || unread_bytes(fd) > 0)) {
+    shutdown_and_drain(fd, std::min(options.read_timeout, std::chrono::milliseconds{1000}));
   }
   return result;
 }

@@ -121,9 +121,11 @@ class InProcessServer {
   }
   RawSocket connect() { return RawSocket::connect("127.0.0.1", port_); }
   AcceptStats& stats() { return stats_; }
-  /// Asks the loop to stop (it sees this between connections) and waits for it to return.
+  /// Asks the loop to stop; it sees this between connections.
+  void request_stop() { stop_.notify(); }
+  /// Asks the loop to stop and waits for it to return.
   void stop() {
-    stop_.notify();
+    request_stop();
     if (thread_.joinable()) thread_.join();
   }
 

@@ -90,17 +90,23 @@ TEST_CASE("a stop request is seen between clients", "[ex1.3]") {
     server.stop();  // returns once accept_loop() has returned
     CHECK(server.stats().completed == 1);
   }
-  SECTION("during a handshake: that client is finished first") {
+  SECTION("during a handshake: that client is finished first, queued ones hear why not") {
     InProcessServer server;
     auto c = server.connect();
     c.send("HELLO 1\n");
     CHECK(c.read_line() == "HELLO 2\n");
-    std::thread stopper{[&server] { server.stop(); }};
+    auto queued = server.connect();  // waits in the backlog behind c
+    queued.send("HELLO 10\n");
+    server.request_stop();  // while the loop is busy with c: it will see this right after c
     c.send("HELLO 3\n");
     CHECK(c.read_all().empty());
     CHECK(c.last_end() == ReadEnd::closed);
-    stopper.join();
+    server.stop();
     CHECK(server.stats().completed == 1);
+    const auto refusal = queued.read_all();
+    INFO("queued client got \"" << hs::printable(refusal) << "\"");
+    CHECK(refusal.starts_with("ERROR shutdown"));
+    CHECK(queued.last_end() == ReadEnd::closed);
   }
 }
 

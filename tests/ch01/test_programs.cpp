@@ -39,6 +39,11 @@ TEST_CASE("hs-ch01-server: a port in use and bad options are reported clearly", 
     CHECK(bad.wait() == 2);
     CHECK_THAT(bad.stderr_text(), Catch::Contains("unit"));
   }
+  {
+    ChildProcess bad{program_path("hs-ch01-server"), {"--bind", "localhost"}};
+    CHECK(bad.wait() == 2);
+    CHECK_THAT(bad.stderr_text(), Catch::Contains("not a numeric IP address"));
+  }
   auto c = RawSocket::connect("127.0.0.1", first.port());
   c.send("HELLO 1\nHELLO 3\n");
   CHECK(c.read_all() == "HELLO 2\n");

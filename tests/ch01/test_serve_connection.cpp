@@ -93,6 +93,29 @@ TEST_CASE("every protocol error gets its exact ERROR line, then a clean close", 
   }
 }
 
+TEST_CASE("bytes after HELLO Z are ignored, and the close is still clean", "[ex1.2]") {
+  auto [server, client] = tcp_pair();
+  Serving serving{std::move(server), quick()};
+  client.send("HELLO 1\nHELLO 3\n" + std::string(100, '#'));  // junk the server never reads
+  CHECK(client.read_all() == "HELLO 2\n");
+  CHECK(client.last_end() == ReadEnd::closed);  // not reset
+  client.close();
+  CHECK(serving.result().status == hs::Status::done);
+}
+
+TEST_CASE("a client that keeps sending after an error cannot hold the server", "[ex1.2]") {
+  auto [server, client] = tcp_pair();
+  Serving serving{std::move(server), quick()};  // lingers at most 300 ms
+  client.send("garbage\n");
+  // Flood until the server hangs up; 20 s would mean it never did.
+  const std::string chunk(64 << 10, 'x');
+  const auto give_up = Clock::now() + 20s;
+  bool server_hung_up = false;
+  while (Clock::now() < give_up && !server_hung_up) server_hung_up = !client.send(chunk);
+  CHECK(server_hung_up);
+  CHECK(serving.result().error->reason == hs::ErrorReason::malformed);
+}
+
 TEST_CASE("a silent client gets ERROR timeout after the read timeout", "[ex1.2]") {
   SECTION("silent from the start") {
     auto [server, client] = tcp_pair();

@@ -27,6 +27,9 @@ namespace hs {
 /// Durations on the command line and in configuration: millisecond resolution.
 using Duration = std::chrono::milliseconds;
 
+/// The longest duration an option accepts: longer ones are surely typos, and would overflow a clock.
+inline constexpr Duration max_duration = std::chrono::hours{24};
+
 /// Reads a duration with its unit: `250ms`, `5s`, `2min` (a bare number is refused: which unit?).
 std::optional<Duration> parse_duration(std::string_view text);
 

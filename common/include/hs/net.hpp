@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -62,6 +63,15 @@ Fd listen_tcp(const std::string& address, std::uint16_t port, int backlog = 4096
 /// `port`, trying each address the name resolves to. Throws std::system_error naming host, port
 /// and cause ("Connection refused", "Connection timed out") if none connects within `timeout`.
 Fd connect_tcp(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
+
+/// A "lingering close" (chapter 01 explains it): sends end of stream after what was written, then
+/// reads and drops whatever the peer still sends, until it closes too or `linger` has passed. Closing
+/// a socket that still holds unread input makes the kernel reset the connection, and a reset can
+/// destroy the last line sent before the peer reads it. The caller still closes `fd`.
+void shutdown_and_drain(int fd, std::chrono::milliseconds linger);
+
+/// Bytes received on `fd` and not yet read (0 if none, or on error).
+std::size_t unread_bytes(int fd);
 
 /// A pollable descriptor that becomes readable when one of `signals` arrives (signalfd). The
 /// signals are blocked in the calling thread, so create it in main() before starting any thread:
