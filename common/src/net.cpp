@@ -163,6 +163,13 @@ void shutdown_and_drain(int fd, std::chrono::milliseconds linger) {
   }
 }
 
+void refuse_connection(int fd, const ProtocolError& why) {
+  const std::string line = error_line(why);
+  pollfd p{fd, POLLOUT, 0};
+  if (::poll(&p, 1, 100) == 1) ::send(fd, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  shutdown_and_drain(fd, std::chrono::milliseconds{0});
+}
+
 std::size_t unread_bytes(int fd) {
   int n = 0;
   return ::ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? static_cast<std::size_t>(n) : 0;

@@ -1,5 +1,5 @@
 // Exercise 1.3: the accept loop.
-// Read chapters/01-blocking/README.md#exercise-13, then replace the stub below.
+// Read chapters/01-blocking/README.md#exercise-13, then replace the stubs below.
 #include "accept_loop.hpp"
 
 #include <fcntl.h>
@@ -9,18 +9,35 @@
 #include <cerrno>
 
 #include "hs/exercise.hpp"
-#include "hs/net.hpp"
 
 namespace hs::ch01 {
+
+Fd accept_next([[maybe_unused]] int listen_fd, [[maybe_unused]] int stop_fd,
+               [[maybe_unused]] const ServerOptions& options, [[maybe_unused]] const Logger& log,
+               [[maybe_unused]] AcceptStats& stats) {
+  // TODO(ex 1.3): poll() the listener and stop_fd together; return an empty Fd when stop_fd is
+  // readable. accept4() a client and return it (count it). Skip connections that died in the queue.
+  // EMFILE/ENFILE/ENOBUFS/ENOMEM: count a backoff and wait options.accept_backoff (still watching
+  // stop_fd) before trying again.
+  exercise_not_done("1.3", "01-blocking");
+}
+
+void refuse_queued([[maybe_unused]] int listen_fd, [[maybe_unused]] const Logger& log) {
+  // TODO(ex 1.3): accept what is still queued; hs::refuse_connection() each with ERROR shutdown.
+  exercise_not_done("1.3", "01-blocking");
+}
+
+void serve_client([[maybe_unused]] Fd client, [[maybe_unused]] const ServeOptions& options,
+                  [[maybe_unused]] const Logger& log, [[maybe_unused]] AcceptStats& stats) {
+  // TODO(ex 1.3): serve_connection(), close, count completed or failed, log one line.
+  exercise_not_done("1.3", "01-blocking");
+}
 
 void accept_loop([[maybe_unused]] int listen_fd, [[maybe_unused]] int stop_fd,
                  [[maybe_unused]] const ServerOptions& options, [[maybe_unused]] const Logger& log,
                  [[maybe_unused]] AcceptStats& stats) {
-  // TODO(ex 1.3): poll() the listener and stop_fd together; return when stop_fd is readable.
-  // accept4() a client, serve_connection() it, close it, count it in `stats`, log one line.
-  // A failed connection must not stop the loop. EMFILE/ENFILE/ENOBUFS/ENOMEM: count a backoff and
-  // wait options.accept_backoff (still watching stop_fd) before trying again. On stop, accept the
-  // connections still queued and answer each with ERROR shutdown before returning.
+  // TODO(ex 1.3): accept_next() and serve_client() until accept_next() says stop; then
+  // refuse_queued().
   exercise_not_done("1.3", "01-blocking");
 }
 

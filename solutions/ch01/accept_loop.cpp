@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <system_error>
+#include <utility>
 
 #include "blocking_io.hpp"
 #include "hs/net.hpp"
@@ -34,20 +35,6 @@ bool wait_for(int listen_fd, int stop_fd, int timeout_ms) {
   return n > 0 && (fds[0].revents & POLLIN) != 0;
 }
 
-// On stop, connections the kernel has already queued for us would be reset when the listener
-// closes, with no word. Tell each one why instead (bounded: clients may keep arriving).
-void refuse_queued(int listen_fd, const Logger& log) {
-  const std::string line = error_line({ErrorReason::shutdown, "server stopping"});
-  int refused = 0;
-  for (; refused < 4096; ++refused) {
-    const Fd client{::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC)};
-    if (!client) break;  // EAGAIN: the queue is empty
-    write_all(client.get(), line, Clock::now() + std::chrono::milliseconds{100});
-    shutdown_and_drain(client.get(), std::chrono::milliseconds{0});
-  }
-  if (refused > 0) log.info("stopping: refused {} waiting connection(s) with ERROR shutdown", refused);
-}
-
 void log_outcome(const Logger& log, const Endpoint& peer, const ServeResult& result, Clock::duration took) {
   const double ms = std::chrono::duration<double, std::milli>(took).count();
   if (result.status == Status::done) {
@@ -61,39 +48,58 @@ void log_outcome(const Logger& log, const Endpoint& peer, const ServeResult& res
 
 }  // namespace
 
-void accept_loop(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats) {
+Fd accept_next(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats) {
   // Non-blocking listener: poll() may say "readable" for a connection that is reset before we
   // accept it, and a blocking accept() would then hang with the stop request unseen.
   ::fcntl(listen_fd, F_SETFL, ::fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
   const int backoff_ms = static_cast<int>(options.accept_backoff.count());
   bool in_backoff = false;  // log the first failure of a burst, not every retry
-
   while (!wait_for(listen_fd, stop_fd, -1)) {
     Fd client{::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC)};
-    if (!client) {
-      const int error = errno;
-      if (error == EAGAIN || error == EWOULDBLOCK) continue;  // the pending connection went away
-      ++stats.accept_errors;
-      if (out_of_resources(error)) {
-        if (!in_backoff) {
-          log.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
-                   backoff_ms);
-        }
-        in_backoff = true;
-        ++stats.backoffs;
-        if (wait_for(-1, stop_fd, backoff_ms)) break;
-        continue;
-      }
-      if (transient(error)) continue;
-      throw std::system_error(error, std::generic_category(), "accept");  // EBADF, EINVAL...: a bug
+    if (client) {
+      ++stats.accepted;
+      return client;
     }
-    in_backoff = false;
-    ++stats.accepted;
-    const Endpoint peer = peer_endpoint(client.get());
-    const auto start = Clock::now();
-    const ServeResult result = serve_connection(client.get(), options.serve);  // everyone else waits here
-    ++(result.status == Status::done ? stats.completed : stats.failed);
-    log_outcome(log, peer, result, Clock::now() - start);
+    const int error = errno;
+    if (error == EAGAIN || error == EWOULDBLOCK) continue;  // the pending connection went away
+    ++stats.accept_errors;
+    if (out_of_resources(error)) {
+      if (!in_backoff) {
+        log.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
+                 backoff_ms);
+      }
+      in_backoff = true;
+      ++stats.backoffs;
+      if (wait_for(-1, stop_fd, backoff_ms)) break;
+      continue;
+    }
+    if (!transient(error)) throw std::system_error(error, std::generic_category(), "accept");  // EBADF...: a bug
+  }
+  return Fd{};  // stop requested
+}
+
+void refuse_queued(int listen_fd, const Logger& log) {
+  int refused = 0;
+  for (; refused < 4096; ++refused) {  // bounded: clients may keep arriving
+    const Fd client{::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC)};
+    if (!client) break;  // EAGAIN: the queue is empty
+    refuse_connection(client.get(), {ErrorReason::shutdown, "server stopping"});
+  }
+  if (refused > 0) log.info("stopping: refused {} waiting connection(s) with ERROR shutdown", refused);
+}
+
+void serve_client(Fd client, const ServeOptions& options, const Logger& log, AcceptStats& stats) {
+  const Endpoint peer = peer_endpoint(client.get());
+  const auto start = Clock::now();
+  const ServeResult result = serve_connection(client.get(), options);
+  client.reset();  // close before logging: the client is free to go
+  ++(result.status == Status::done ? stats.completed : stats.failed);
+  log_outcome(log, peer, result, Clock::now() - start);
+}
+
+void accept_loop(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats) {
+  while (Fd client = accept_next(listen_fd, stop_fd, options, log, stats)) {
+    serve_client(std::move(client), options.serve, log, stats);  // everyone else waits here
   }
   refuse_queued(listen_fd, log);
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "hs/log.hpp"
+#include "hs/net.hpp"
 #include "serve_connection.hpp"
 
 namespace hs::ch01 {
@@ -28,6 +29,20 @@ struct AcceptStats {
   std::atomic<std::uint64_t> accept_errors{0};  ///< accept() calls that failed
   std::atomic<std::uint64_t> backoffs{0};       ///< pauses taken because of EMFILE, ENFILE, ENOBUFS or ENOMEM
 };
+
+/// Waits for the next client on `listen_fd` and accepts it; returns an empty Fd once `stop_fd` is
+/// readable. Connections that fail in the queue are skipped; running out of file descriptors or
+/// memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) makes it pause options.accept_backoff between attempts
+/// instead of spinning (counted in `stats`). Every server of chapters 01 and 02 accepts through this.
+Fd accept_next(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats);
+
+/// Accepts the connections still queued on `listen_fd` and answers each with `ERROR shutdown`
+/// (otherwise closing the listener would reset them without a word). Call it when stopping.
+void refuse_queued(int listen_fd, const Logger& log);
+
+/// Serves one accepted client to the end (serve_connection()), closes it, counts the outcome in
+/// `stats` and logs one line. What every thread of chapter 02 runs, too.
+void serve_client(Fd client, const ServeOptions& options, const Logger& log, AcceptStats& stats);
 
 /// Accepts connections on `listen_fd` and serves each to the end, one at a time, until `stop_fd`
 /// becomes readable (checked between connections); then answers the connections still queued with

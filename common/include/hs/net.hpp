@@ -11,6 +11,8 @@
 #include <string>
 #include <utility>
 
+#include "hs/protocol.hpp"
+
 namespace hs {
 
 /// Owns one file descriptor and closes it on destruction. Move-only.
@@ -69,6 +71,11 @@ Fd connect_tcp(const std::string& host, std::uint16_t port, std::chrono::millise
 /// a socket that still holds unread input makes the kernel reset the connection, and a reset can
 /// destroy the last line sent before the peer reads it. The caller still closes `fd`.
 void shutdown_and_drain(int fd, std::chrono::milliseconds linger);
+
+/// Refuses a connection in one line: writes `ERROR <reason> <detail>` (giving up after a short
+/// while if the peer does not read), then shutdown_and_drain() what the peer already sent. For
+/// `ERROR busy` and `ERROR shutdown`, where no handshake is even started. The caller closes `fd`.
+void refuse_connection(int fd, const ProtocolError& why);
 
 /// Bytes received on `fd` and not yet read (0 if none, or on error).
 std::size_t unread_bytes(int fd);
