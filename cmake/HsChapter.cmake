@@ -7,6 +7,7 @@
 #     TESTS     <file.cpp>...         in tests/chNN, compiled once against each library
 #     [DEPENDS  <target>...]          e.g. hs::ch00_ref: later chapters build on reference code
 #     [PROGRAMS <name>=<main.cpp>...] main()s in chapters/<NN-name>; each gets a <name>-ref twin
+#     [TOOLS    <name>=<main.cpp>...] helper programs in chapters/<NN-name> that use no exercise code
 #     [FUZZ     <file.cpp>]           libFuzzer entry in tests/chNN, built against the solutions
 #     [ASIO])                         the chapter uses Asio (picks the matching precompiled header)
 #
@@ -52,7 +53,7 @@ function(_hs_chapter_tests exe lib chapter label sources pch stub_check)
 endfunction()
 
 function(hs_add_chapter chapter)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ" "SOURCES;TESTS;DEPENDS;PROGRAMS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ" "SOURCES;TESTS;DEPENDS;PROGRAMS;TOOLS")
   if(NOT chapter MATCHES "^[0-9][0-9]$" OR NOT arg_DIR OR NOT arg_SOURCES OR NOT arg_TESTS)
     message(FATAL_ERROR "hs_add_chapter(${chapter}): needs a two-digit number, DIR, SOURCES and TESTS")
   endif()
@@ -95,6 +96,15 @@ function(hs_add_chapter chapter)
     endforeach()
     list(APPEND learner_targets ${program})
     list(APPEND reference_targets ${program}-ref)
+  endforeach()
+
+  foreach(entry IN LISTS arg_TOOLS)
+    if(NOT entry MATCHES "^([a-z0-9-]+)=(.+)$")
+      message(FATAL_ERROR "hs_add_chapter(${chapter}): TOOLS entries are name=main.cpp, got '${entry}'")
+    endif()
+    add_executable(${CMAKE_MATCH_1} "${lesson}/${CMAKE_MATCH_2}")
+    target_link_libraries(${CMAKE_MATCH_1} PRIVATE hs::defaults hs::common Threads::Threads)
+    list(APPEND reference_targets ${CMAKE_MATCH_1})
   endforeach()
 
   if(arg_FUZZ AND HS_FUZZ)

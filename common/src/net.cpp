@@ -170,6 +170,11 @@ void refuse_connection(int fd, const ProtocolError& why) {
   shutdown_and_drain(fd, std::chrono::milliseconds{0});
 }
 
+bool wait_readable(int fd, std::chrono::milliseconds timeout) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1 && (p.revents & POLLIN) != 0;
+}
+
 std::size_t unread_bytes(int fd) {
   int n = 0;
   return ::ioctl(fd, FIONREAD, &n) == 0 && n > 0 ? static_cast<std::size_t>(n) : 0;

@@ -67,6 +67,15 @@ TEST_CASE("usage errors say what is wrong", "[cli]") {
   CHECK(parse(o, {"--port"}) == "--port needs a value (N)");
   CHECK(parse(o, {"--port", "70000"}) == "--port 70000: must be between 0 and 65535");
   CHECK(parse(o, {"--port", "12ab"}) == "--port 12ab: needs a whole number");
+  CHECK(parse(o, {"--threads", "-1"}) == std::nullopt);  // an int may be negative...
+  std::size_t queue = 64;
+  hs::Cli sized{"hs-test", "unsigned options"};
+  sized.add("--queue", queue, "Q", "queue");
+  const std::vector<std::string_view> ok{"--queue", "128"};
+  CHECK(sized.try_parse(ok) == std::nullopt);
+  CHECK(queue == 128);
+  const std::vector<std::string_view> negative{"--queue", "-1"};  // ...a size_t may not
+  CHECK(sized.try_parse(negative) == "--queue -1: must be between 0 and 9223372036854775807");
   CHECK(parse(o, {"--read-timeout", "5"}) ==
         "--read-timeout 5: needs a duration with a unit, such as 250ms, 5s or 2min");
   CHECK(parse(o, {"--quiet=yes"}) == "--quiet is a flag and takes no value");

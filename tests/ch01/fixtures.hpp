@@ -26,6 +26,8 @@
 #include "hs/net.hpp"
 #include "hs/testing/child_process.hpp"
 #include "hs/testing/raw_socket.hpp"
+#include "hs/testing/in_process_server.hpp"
+#include "hs/testing/server_program.hpp"
 
 namespace hs::ch01::test {
 
@@ -58,16 +60,6 @@ inline std::string machine_timeout(Timeout which, std::string_view input = {}) {
   return machine.on_timeout(which).out;
 }
 
-/// Waits (polling) until `condition` holds or a generous deadline passes; returns whether it held.
-inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);  // polling for a condition, with a deadline
-  }
-  return true;
-}
-
 /// serve_connection() on the server side of a pair, in a background thread.
 class Serving {
  public:
@@ -83,104 +75,21 @@ class Serving {
   std::future<ServeResult> result_;
 };
 
-/// accept_loop() on a loopback listener (port chosen by the OS), in a background thread. The
-/// destructor requests a stop and joins; if the loop threw, the test fails with that message.
-class InProcessServer {
+/// accept_loop() in a background thread of the test; see hs/testing/in_process_server.hpp.
+class InProcessServer : public testing::InProcessServer<AcceptStats> {
  public:
   explicit InProcessServer(ServerOptions options = {})
-      : listener_{listen_tcp("127.0.0.1", 0)},
-        port_{local_endpoint(listener_.get()).port},
-        options_{options},
-        thread_{[this] {
-          try {
-            accept_loop(listener_.get(), stop_.fd(), options_, log_, stats_);
-          } catch (...) {
-            error_ = std::current_exception();
-            listener_.reset();  // clients are refused at once instead of waiting
-          }
-          returned_ = true;
+      : testing::InProcessServer<AcceptStats>{[options](int listen_fd, int stop_fd, const Logger& log,
+                                                        AcceptStats& stats) {
+          accept_loop(listen_fd, stop_fd, options, log, stats);
         }} {}
-  InProcessServer(const InProcessServer&) = delete;
-  InProcessServer& operator=(const InProcessServer&) = delete;
-
-  ~InProcessServer() {
-    stop();
-    if (error_) {
-      try {
-        std::rethrow_exception(error_);
-      } catch (const std::exception& e) {
-        FAIL_CHECK("accept_loop() threw: " << e.what());
-      }
-    }
-  }
-
-  std::uint16_t port() const { return port_; }
-  /// Waits until `condition` holds; gives up early (returning false) if the loop has returned.
-  bool eventually(const std::function<bool()>& condition) {
-    return test::eventually([&] { return condition() || returned_; }) && condition();
-  }
-  RawSocket connect() { return RawSocket::connect("127.0.0.1", port_); }
-  AcceptStats& stats() { return stats_; }
-  /// Asks the loop to stop; it sees this between connections.
-  void request_stop() { stop_.notify(); }
-  /// Asks the loop to stop and waits for it to return.
-  void stop() {
-    request_stop();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  Fd listener_;
-  std::uint16_t port_;
-  EventFd stop_;
-  ServerOptions options_;
-  Logger log_{true};
-  AcceptStats stats_;
-  std::exception_ptr error_;
-  std::atomic<bool> returned_{false};
-  std::thread thread_;  // last: starts once everything above exists
 };
 
-/// The hs-ch01-server program (or its -ref twin, in the reference tests) as a child process on
-/// port 0. If it exits before the test stops it, the test fails, showing what it printed.
-class ServerProgram {
+/// The hs-ch01-server program (or its -ref twin, in the reference tests) on port 0.
+class ServerProgram : public testing::ServerProgram {
  public:
   explicit ServerProgram(std::vector<std::string> args = {})
-      : child_{testing::program_path("hs-ch01-server"), with_port0(std::move(args))} {
-    first_line_ = child_.read_line();
-    if (first_line_.starts_with("listening on ")) port_ = testing::port_from_listening_line(first_line_);
-  }
-  ServerProgram(const ServerProgram&) = delete;
-  ServerProgram& operator=(const ServerProgram&) = delete;
-  ~ServerProgram() {
-    // Not stopped by the test: it ended early. If the server exited by itself, say so (a test
-    // that failed first may be why; a server that threw is the other).
-    if (!stopped_ && child_.wait(2s)) {
-      FAIL_CHECK("the server exited by itself. Its first line was '" << first_line_ << "', its stderr:\n"
-                                                                      << child_.stderr_text());
-    }
-  }
-
-  std::uint16_t port() const { return port_; }
-  const std::string& first_line() const { return first_line_; }
-  /// Sends `signal` and returns the exit status (nothing if it did not exit in time).
-  std::optional<int> stop(int signal) {
-    stopped_ = true;
-    child_.signal(signal);
-    return child_.wait();
-  }
-  std::string stderr_text() const { return child_.stderr_text(); }
-
- private:
-  static std::vector<std::string> with_port0(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--port", "0"});
-    return args;
-  }
-
-  testing::ChildProcess child_;
-  std::string first_line_;
-  std::uint16_t port_ = 0;
-  bool stopped_ = false;
+      : testing::ServerProgram{"hs-ch01-server", std::move(args)} {}
 };
 
 }  // namespace hs::ch01::test

@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hs {
@@ -53,9 +54,11 @@ class Cli {
   template <std::integral T>
     requires(!std::same_as<T, bool>)
   void add(std::string name, T& value, std::string value_name, std::string help) {
+    constexpr auto lowest = std::numeric_limits<T>::min();
+    constexpr auto highest = std::numeric_limits<T>::max();
+    constexpr auto ll_max = std::numeric_limits<long long>::max();
     add_integer(std::move(name), std::move(value_name), std::move(help), std::to_string(value),
-                static_cast<long long>(std::numeric_limits<T>::min()),
-                static_cast<long long>(std::numeric_limits<T>::max()),
+                static_cast<long long>(lowest), std::cmp_greater(highest, ll_max) ? ll_max : static_cast<long long>(highest),
                 [&value](long long v) { value = static_cast<T>(v); });
   }
 

@@ -77,6 +77,10 @@ void shutdown_and_drain(int fd, std::chrono::milliseconds linger);
 /// `ERROR busy` and `ERROR shutdown`, where no handshake is even started. The caller closes `fd`.
 void refuse_connection(int fd, const ProtocolError& why);
 
+/// Waits up to `timeout` (0: just look) for `fd` to become readable; true if it is. For checking a
+/// stop descriptor between other work.
+bool wait_readable(int fd, std::chrono::milliseconds timeout);
+
 /// Bytes received on `fd` and not yet read (0 if none, or on error).
 std::size_t unread_bytes(int fd);
 
