@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   cli.add("--clients", clients, "C", "measure: C clients at once (one thread each)");
   cli.parse(argc, argv);
   if (think_ms < 0) cli.fail("--think-ms must be 0 or more");
-  if (repeat < 1 || clients < 1 || clients > 1000) cli.fail("--repeat must be 1 or more, --clients 1 to 1000");
+  if (repeat < 1 || clients < 1 || clients > 10000) cli.fail("--repeat must be 1 or more, --clients 1 to 10000");
   options.think = std::chrono::milliseconds{think_ms};
 
   try {

@@ -28,8 +28,8 @@ void pool_loop(int listen_fd, int stop_fd, const ch01::ServerOptions& options, c
     if (pool.try_submit(task)) {
       client.release();  // the task owns it now
     } else if (pool_options.overload == Overload::refuse) {
+      ++stats.refused_busy;  // count first: whoever sees the refusal sees it counted
       refuse_connection(fd, {ErrorReason::busy, "server at capacity"});
-      ++stats.refused_busy;
     } else if (pool.submit(task)) {  // wait: room was there a moment ago; wait for it again
       client.release();
     }

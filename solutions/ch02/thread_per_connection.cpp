@@ -47,8 +47,8 @@ void thread_per_connection_loop(int listen_fd, int stop_fd, const ch01::ServerOp
       stats.thread_finished();
       workers.pop_back();
       log.warn("cannot start a thread: {}; answering ERROR busy", e.what());
-      refuse_connection(owned.get(), {ErrorReason::busy, "server at capacity"});
       ++stats.refused_busy;
+      refuse_connection(owned.get(), {ErrorReason::busy, "server at capacity"});
     }
   }
   ch01::refuse_queued(listen_fd, log);

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Chapter 02's measurements, as quoted in its README: the two threaded models under many clients.
+# For each run: start hs-ch02-server-ref, sample its memory and threads from /proc every 50 ms,
+# run hs-client-ref (one thread per client) against it, and print one table row.
+#
+#   chapters/02-threads/measure.sh            # from the repository root, after a release build
+#   chapters/02-threads/measure.sh --quick    # smaller runs (the tour uses this)
+#
+# Loopback only; every run is bounded (the clients' own timeouts end it).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=build/release/bin
+for program in hs-ch02-server-ref hs-client-ref; do
+  [[ -x "$bin/$program" ]] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
+done
+
+# run LABEL "SERVER ARGS" "CLIENT ARGS": one measured run, one table row.
+run() {
+  local label="$1" server_args="$2" client_args="$3"
+  local out sample
+  out=$(mktemp)
+  sample=$(mktemp)
+  # shellcheck disable=SC2086  # the argument strings are meant to split
+  "$bin/hs-ch02-server-ref" --port 0 --quiet $server_args >"$out" 2>/dev/null &
+  local server=$!
+  for _ in $(seq 100); do [[ -s "$out" ]] && break; sleep 0.05; done
+  local port
+  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
+  local base_rss
+  base_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status")
+  # Sample peak RSS and threads while the clients run.
+  ( peak_rss=0; peak_threads=0
+    while kill -0 "$server" 2>/dev/null && [[ ! -e "$sample.stop" ]]; do
+      read -r rss threads < <(awk '/^VmRSS:/ {r=$2} /^Threads:/ {t=$2} END {print r, t}' "/proc/$server/status" 2>/dev/null || echo "0 0")
+      (( rss > peak_rss )) && peak_rss=$rss
+      (( threads > peak_threads )) && peak_threads=$threads
+      echo "$peak_rss $peak_threads" >"$sample"
+      sleep 0.05
+    done ) &
+  local sampler=$!
+  local report
+  # shellcheck disable=SC2086
+  report=$("$bin/hs-client-ref" --port "$port" $client_args || true)
+  touch "$sample.stop"
+  wait "$sampler"
+  kill -TERM "$server"
+  wait "$server" || true
+  local peak_rss peak_threads
+  read -r peak_rss peak_threads <"$sample"
+  local rate done_line busy
+  rate=$(sed -n 's/.*: \([0-9]*\) completed handshakes\/s/\1/p' <<<"$report")
+  done_line=$(sed -n 's/^done \([0-9]*\) (\([0-9.]*\)%).*/\1 (\2%)/p' <<<"$report")
+  busy=$(sed -n 's/^failed: \([0-9]*\) x server ERROR busy/\1/p' <<<"$report")
+  local timeouts
+  timeouts=$(sed -n 's/^failed: \([0-9]*\) x timeout/\1/p' <<<"$report")
+  local p99
+  p99=$(sed -n 's/.*p99 \([0-9.]*\).*/\1/p' <<<"$report")
+  printf '| %-42s | %14s | %6s | %7s | %6s | %8s | %7s | %8s | %9s |\n' "$label" "$done_line" "${busy:-0}" \
+    "${timeouts:-0}" "$rate" \
+    "$p99" "$peak_threads" "$((peak_rss / 1024))" \
+    "$(awk -v p="$peak_rss" -v b="$base_rss" -v n="$4" 'BEGIN {printf "%.1f", (p - b) / n}')"
+  rm -f "$out" "$sample" "$sample.stop"
+}
+
+printf '| %-42s | %14s | %6s | %7s | %6s | %8s | %7s | %8s | %9s |\n' "run" "done" "busy" "timeout" "hs/s" \
+  "p99 ms" "threads" "RSS MiB" "KiB/conn"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..44})" "$(printf -- '-%.0s' {1..16})" \
+  "--------" "---------" "--------" "----------" "---------" "----------" "-----------"
+if [[ "${1:-}" == "--quick" ]]; then
+  run "thread-per-conn, 500 clients stalled 1 s" "--model thread-per-conn" "--clients 500 --think-ms 1000" 500
+  run "pool 16 + queue 64, wait: 300 x 100 ms" "--model pool --threads 16 --queue 64 --overload wait" \
+    "--clients 300 --think-ms 100" 300
+  run "pool 16 + queue 64, refuse: 300 x 100 ms" "--model pool --threads 16 --queue 64 --overload refuse" \
+    "--clients 300 --think-ms 100" 300
+  exit 0
+fi
+run "thread-per-conn, 1,000 clients stalled 2 s" "--model thread-per-conn" "--clients 1000 --think-ms 2000" 1000
+run "thread-per-conn, 5,000 clients stalled 2 s" "--model thread-per-conn" "--clients 5000 --think-ms 2000" 5000
+run "pool 16 + queue 64, wait: 1,500 x 100 ms" "--model pool --threads 16 --queue 64 --overload wait" \
+  "--clients 1500 --think-ms 100" 1500
+run "pool 16 + queue 64, refuse: 1,500 x 100 ms" "--model pool --threads 16 --queue 64 --overload refuse" \
+  "--clients 1500 --think-ms 100" 1500
