@@ -20,6 +20,7 @@ class InProcessServer {
   /// The loop to run: accept on `listen_fd` until `stop_fd` is readable.
   using Loop = std::function<void(int listen_fd, int stop_fd, const Logger& log, Stats& stats)>;
 
+  /// Starts `loop` on a fresh loopback listener.
   explicit InProcessServer(Loop loop)
       : loop_{std::move(loop)}, thread_{[this](int listen_fd, int stop_fd) { loop_(listen_fd, stop_fd, log_, stats_); }} {}
   InProcessServer(const InProcessServer&) = delete;

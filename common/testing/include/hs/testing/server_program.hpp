@@ -18,6 +18,7 @@ namespace hs::testing {
 /// A server program (`name`, or its -ref twin in reference tests) started with `--port 0` + args.
 class ServerProgram {
  public:
+  /// Starts program `name` (see program_path()) with `--port 0` and `args`; reads its first line.
   ServerProgram(std::string_view name, std::vector<std::string> args)
       : child_{program_path(name), with_port0(std::move(args))} {
     first_line_ = child_.read_line();
