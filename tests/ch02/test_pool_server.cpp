@@ -12,10 +12,12 @@ namespace {
 
 PoolOptions two_workers_one_place(Overload overload) { return {2, 1, overload}; }
 
-}  // namespace
+// Two stalled clients hold both workers; a third waits in the pool's one queue place.
+struct Saturated {
+  RawSocket a, b, queued;
+};
 
-TEST_CASE("pool, overload wait: W clients served at once, the rest wait their turn", "[ex2.3]") {
-  Server server{pool(two_workers_one_place(Overload::wait))};
+Saturated saturate(Server& server) {
   auto a = server.connect();
   CHECK(hello(a, 1) == "HELLO 2\n");  // a worker is serving a (one at a time: the queue holds only one)
   auto b = server.connect();
@@ -23,6 +25,14 @@ TEST_CASE("pool, overload wait: W clients served at once, the rest wait their tu
   auto queued = server.connect();        // accepted, waiting in the pool's queue
   queued.send("HELLO 20\n");
   CHECK(server.eventually([&] { return server.stats().accept.accepted == 3; }));
+  return {std::move(a), std::move(b), std::move(queued)};
+}
+
+}  // namespace
+
+TEST_CASE("pool, overload wait: W clients served at once, the rest wait their turn", "[ex2.3]") {
+  Server server{pool(two_workers_one_place(Overload::wait))};
+  auto [a, b, queued] = saturate(server);
   auto waiting = server.connect();  // not even accepted: the queue is full, it waits in the backlog
   waiting.send("HELLO 30\n");
   CHECK(waiting.read_line(300ms).empty());
@@ -42,13 +52,7 @@ TEST_CASE("pool, overload wait: W clients served at once, the rest wait their tu
 
 TEST_CASE("pool, overload refuse: the client beyond W + Q gets ERROR busy at once", "[ex2.3]") {
   Server server{pool(two_workers_one_place(Overload::refuse))};
-  auto a = server.connect();
-  CHECK(hello(a, 1) == "HELLO 2\n");  // a worker is serving a (one at a time: the queue holds only one)
-  auto b = server.connect();
-  CHECK(hello(b, 10) == "HELLO 11\n");
-  auto queued = server.connect();
-  queued.send("HELLO 20\n");
-  CHECK(server.eventually([&] { return server.stats().accept.accepted == 3; }));
+  auto [a, b, queued] = saturate(server);
   auto refused = server.connect();
   refused.send("HELLO 30\n");
   CHECK(refused.read_all() == "ERROR busy server at capacity\n");
@@ -63,13 +67,7 @@ TEST_CASE("pool, overload refuse: the client beyond W + Q gets ERROR busy at onc
 
 TEST_CASE("pool: stop serves every client already accepted, then joins the workers", "[ex2.3]") {
   Server server{pool(two_workers_one_place(Overload::wait))};
-  auto a = server.connect();
-  CHECK(hello(a, 1) == "HELLO 2\n");  // a worker is serving a (one at a time: the queue holds only one)
-  auto b = server.connect();
-  CHECK(hello(b, 10) == "HELLO 11\n");
-  auto queued = server.connect();
-  queued.send("HELLO 20\n");
-  CHECK(server.eventually([&] { return server.stats().accept.accepted == 3; }));
+  auto [a, b, queued] = saturate(server);
   server.request_stop();
   CHECK(finish(a, 1).empty());
   CHECK(queued.read_line() == "HELLO 21\n");  // accepted before the stop: still served
