@@ -16,7 +16,8 @@
 #   <program> / <program>-ref         one per PROGRAMS entry
 #   hs-chNN-tests / hs-chNN-ref-tests ctest names "chNN.<test case>" (label chNN) and "chNN-ref.<test case>"
 #                                     (label chNN-ref)
-#   chNN / chNN-ref                   build targets: everything the learner's (or the reference) side needs
+#   chNN / chNN-ref                   build targets: the learner's library, programs and tests (plus the
+#                                     reference programs, to compare with), or the reference side
 #   chNN-ref.exercise-tags            a test: every TEST_CASE carries an [exNN.M] tag of this chapter
 #   chNN.stub-markers                 with HS_STUB_CHECK: every stub .cpp carries TODO(ex N.M), and the
 #                                     exercises named by tests and by stubs are the same set
@@ -94,7 +95,7 @@ function(hs_add_chapter chapter)
         hs_use_pch(${program}${variant} asio)
       endif()
     endforeach()
-    list(APPEND learner_targets ${program})
+    list(APPEND learner_targets ${program} ${program}-ref)  # the learner compares with the reference
     list(APPEND reference_targets ${program}-ref)
   endforeach()
 

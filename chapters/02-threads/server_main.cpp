@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -24,19 +25,19 @@ int main(int argc, char** argv) {
   // The sizing rule for I/O-bound work (README, "How many threads?"): the handshake mostly waits
   // for the client, so many more threads than cores: 8 per core, at least 4.
   pool.threads = std::max(4U, 8 * std::thread::hardware_concurrency());
-  pool.queue = 4 * pool.threads;
+  pool.queue = 0;  // 0: 4 x threads, decided once --threads is known
   hs::Cli cli{"hs-ch02-server", "the HELLO server with threads: one per connection, or a bounded pool (chapter 02)"};
   args.add_to(cli, "a sleep in the serving thread");
   cli.add("--model", model, "MODEL", "thread-per-conn or pool");
   cli.add("--threads", pool.threads, "W", "pool: worker threads");
-  cli.add("--queue", pool.queue, "Q", "pool: accepted clients that may wait for a worker");
+  cli.add("--queue", pool.queue, "Q", "pool: accepted clients that may wait for a worker; 0 = 4 x threads");
   cli.add("--overload", overload, "POLICY", "pool, queue full: wait (stop accepting) or refuse (ERROR busy)");
   cli.parse(argc, argv);
   args.check(cli);
   if (model != "thread-per-conn" && model != "pool") cli.fail("--model must be thread-per-conn or pool");
   if (overload != "wait" && overload != "refuse") cli.fail("--overload must be wait or refuse");
   if (pool.threads < 1 || pool.threads > 10'000) cli.fail("--threads must be 1 to 10000");
-  if (pool.queue < 1) cli.fail("--queue must be 1 or more");
+  if (pool.queue == 0) pool.queue = 4 * pool.threads;
   pool.overload = overload == "wait" ? hs::ch02::Overload::wait : hs::ch02::Overload::refuse;
   hs::ch01::ServerOptions options;
   options.serve = {args.read_timeout, args.handshake_timeout, std::chrono::milliseconds{args.work_ms}};
@@ -54,6 +55,9 @@ int main(int argc, char** argv) {
     }
   } catch (const hs::ExerciseNotDone& e) {
     fmt::print(stderr, "hs-ch02-server: {}\n", e.what());
+    return 1;
+  } catch (const std::system_error& e) {  // e.g. the pool's threads could not all be started
+    fmt::print(stderr, "hs-ch02-server: {}\nTry fewer --threads, or check ulimit -u and ulimit -v.\n", e.what());
     return 1;
   }
   log.info("stopped: {} connections, {} done, {} failed, {} refused busy; at most {} serving threads",

@@ -16,6 +16,8 @@ void pool_loop([[maybe_unused]] int listen_fd, [[maybe_unused]] int stop_fd,
   // Overload::refuse, answer ERROR busy (hs::refuse_connection); with Overload::wait, do not even
   // accept until pool.wait_for_room() says yes, checking stop_fd (hs::wait_readable) meanwhile.
   // At the end: ch01::refuse_queued(), then shut the pool down (the queued clients are served).
+  // Count the pool's W workers as serving threads for its whole life: stats.thread_started() W
+  // times when it starts, thread_finished() W times once it is shut down.
   exercise_not_done("2.3", "02-threads");
 }
 

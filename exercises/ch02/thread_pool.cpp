@@ -2,6 +2,7 @@
 // Read chapters/02-threads/README.md#exercise-22, then replace the stubs below.
 #include "thread_pool.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -10,9 +11,10 @@
 namespace hs::ch02 {
 
 // TODO(ex 2.2): start the workers. Each runs a loop: wait (on a condition variable) for a task or
-// for shutdown; take the oldest task; run it with the lock released; catch what it throws.
+// for shutdown; take the oldest task; run it with the lock released; catch what it throws. If a
+// std::thread cannot start (std::system_error), stop the ones already started before rethrowing.
 ThreadPool::ThreadPool(std::size_t workers, std::size_t queue_capacity)
-    : worker_count_{workers}, capacity_{queue_capacity} {
+    : worker_count_{std::max<std::size_t>(workers, 1)}, capacity_{std::max<std::size_t>(queue_capacity, 1)} {
   exercise_not_done("2.2", "02-threads");
 }
 

@@ -23,6 +23,7 @@ class ThreadPool {
   using Task = std::function<void()>;
 
   /// Starts `workers` threads (at least 1) with room for `queue_capacity` waiting tasks (at least 1).
+  /// If a thread cannot be started, stops the ones that were and throws std::system_error.
   ThreadPool(std::size_t workers, std::size_t queue_capacity);
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -40,8 +41,9 @@ class ThreadPool {
   /// Waits up to `timeout` for room in the queue. True if there is room (a submit would not wait).
   bool wait_for_room(std::chrono::milliseconds timeout);
 
-  /// Stops taking tasks, lets the workers finish every queued task, and joins them. Idempotent.
-  /// Must not be called from a task (it would wait for its own thread): throws std::logic_error.
+  /// Stops taking tasks, lets the workers finish every queued task, and joins them. Idempotent
+  /// and safe from several threads (the first call joins; later ones return at once). Must not be
+  /// called from a task (it would wait for its own thread): throws std::logic_error.
   void shutdown();
 
   /// The number of worker threads.
@@ -66,6 +68,7 @@ class ThreadPool {
   std::size_t busy_ = 0;               ///< tasks running now
   std::uint64_t errors_ = 0;           ///< tasks that threw
   bool stopping_ = false;              ///< set by shutdown(): no new tasks
+  std::vector<std::thread::id> worker_ids_;  ///< to recognise a call from a worker (fixed after construction)
   std::vector<std::thread> workers_;   ///< last: started once everything above exists
 };
 

@@ -10,7 +10,15 @@ namespace hs::ch02 {
 ThreadPool::ThreadPool(std::size_t workers, std::size_t queue_capacity)
     : worker_count_{std::max<std::size_t>(workers, 1)}, capacity_{std::max<std::size_t>(queue_capacity, 1)} {
   workers_.reserve(worker_count_);
-  for (std::size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { work(); });
+  try {
+    for (std::size_t i = 0; i < worker_count_; ++i) {
+      workers_.emplace_back([this] { work(); });
+      worker_ids_.push_back(workers_.back().get_id());
+    }
+  } catch (...) {  // a thread could not start: stop the ones that did, or their destructors terminate()
+    shutdown();
+    throw;
+  }
 }
 
 ThreadPool::~ThreadPool() { shutdown(); }
@@ -42,22 +50,20 @@ bool ThreadPool::wait_for_room(std::chrono::milliseconds timeout) {
 }
 
 void ThreadPool::shutdown() {
-  for (const auto& w : workers_) {
-    if (w.get_id() == std::this_thread::get_id()) {
+  for (const auto id : worker_ids_) {
+    if (id == std::this_thread::get_id()) {
       throw std::logic_error("ThreadPool::shutdown() called from one of its own tasks: it would join itself");
     }
   }
+  std::vector<std::thread> workers;
   {
     const std::lock_guard lock{mutex_};
-    if (stopping_ && workers_.empty()) return;  // already shut down
     stopping_ = true;
+    workers.swap(workers_);  // whoever calls first joins; a second caller finds none
   }
   has_task_.notify_all();  // idle workers wake, drain the queue, and exit
   has_room_.notify_all();  // blocked submitters wake and give up
-  for (auto& w : workers_) {
-    if (w.joinable()) w.join();
-  }
-  workers_.clear();
+  for (auto& w : workers) w.join();
 }
 
 std::size_t ThreadPool::queued() const {
@@ -86,7 +92,9 @@ void ThreadPool::work() {
       queue_.pop_front();
       ++busy_;
     }
-    has_room_.notify_one();
+    // notify_all, not notify_one: waiters include wait_for_room(), which only looks; if the one
+    // woken were such a looker, a submitter blocked in submit() would miss its turn for good.
+    has_room_.notify_all();
     bool threw = false;
     try {
       task();

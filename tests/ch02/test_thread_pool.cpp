@@ -138,7 +138,10 @@ TEST_CASE("submit waits for room, try_submit and wait_for_room do not", "[ex2.2]
     return ok;
   });
   const OpenOnExit open_before_waiting_ends{gate};
-  CHECK_FALSE(returned);  // it cannot have returned: nothing has left the queue
+  // It must still be waiting (a correct pool cannot let it in: nothing has left the queue).
+  CHECK(waiting.wait_for(200ms) == std::future_status::timeout);
+  CHECK_FALSE(returned);
+  CHECK(pool.queued() == 1);
   gate.open();
   CHECK(waiting.get());
   CHECK(pool.wait_for_room(30s));
@@ -176,6 +179,14 @@ TEST_CASE("after shutdown: no new tasks, a second shutdown is harmless, and so i
   CHECK_FALSE(pool.wait_for_room(0ms));
   pool.shutdown();
   CHECK(ran == 1);
+}
+
+TEST_CASE("a pool asked for 0 workers or 0 places gets at least 1 of each", "[ex2.2]") {
+  ThreadPool pool{0, 0};
+  CHECK(pool.worker_count() == 1);
+  std::promise<bool> ran;
+  REQUIRE(pool.submit([&ran] { ran.set_value(true); }));
+  CHECK(ran.get_future().get());
 }
 
 TEST_CASE("the destructor finishes the queued tasks too", "[ex2.2]") {
