@@ -42,7 +42,9 @@ void log_outcome(const Logger& log, const Endpoint& peer, const ServeResult& res
   } else if (result.io_error) {
     log.info("{} failed after {:.1f} ms: {}", peer.to_string(), ms, result.io_error.message());
   } else if (result.error) {
-    log.info("{} failed after {:.1f} ms: {}", peer.to_string(), ms, error_line(*result.error).substr(0, 80));
+    std::string line = error_line(*result.error);
+    line.pop_back();  // its '\n': the logger ends the line
+    log.info("{} failed after {:.1f} ms: {}", peer.to_string(), ms, line);
   }
 }
 
