@@ -6,8 +6,9 @@
 
 set(_hs_pch_std <string> <string_view> <vector> <optional> <chrono> <cstdint> <memory> <functional>)
 set(_hs_pch_catch <catch2/catch.hpp> <fmt/format.h> ${_hs_pch_std})
-set(_hs_pch_asio <asio.hpp> <fmt/format.h> ${_hs_pch_std})
-set(_hs_pch_catch-asio <catch2/catch.hpp> <asio.hpp> <fmt/format.h> ${_hs_pch_std})
+set(_hs_pch_asio_extra <asio/experimental/as_tuple.hpp> <asio/experimental/awaitable_operators.hpp>)
+set(_hs_pch_asio <asio.hpp> ${_hs_pch_asio_extra} <fmt/format.h> ${_hs_pch_std})
+set(_hs_pch_catch-asio <catch2/catch.hpp> <asio.hpp> ${_hs_pch_asio_extra} <fmt/format.h> ${_hs_pch_std})
 
 function(hs_use_pch target kind)
   if(NOT DEFINED _hs_pch_${kind})

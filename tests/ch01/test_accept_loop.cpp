@@ -13,20 +13,7 @@
 using namespace hs::ch01;
 using namespace hs::ch01::test;
 
-namespace {
-
-// One full handshake on `c`; returns what went wrong, or "" if it completed.
-std::string handshake(RawSocket& c, int x) {
-  c.send(fmt::format("HELLO {}\n", x));
-  const auto y = c.read_line();
-  if (y != fmt::format("HELLO {}\n", x + 1)) return "reply to HELLO X was \"" + hs::printable(y) + "\"";
-  c.send(fmt::format("HELLO {}\n", x + 2));
-  const auto rest = c.read_all();
-  if (!rest.empty() || c.last_end() != ReadEnd::closed) return "after HELLO Z: \"" + hs::printable(rest) + "\"";
-  return {};
-}
-
-}  // namespace
+using hs::testing::handshake;
 
 TEST_CASE("clients are served one after another, and a failure never stops the server", "[ex1.3]") {
   InProcessServer server;

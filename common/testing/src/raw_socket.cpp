@@ -2,6 +2,7 @@
 #include "hs/testing/raw_socket.hpp"
 
 #include "hs/net.hpp"
+#include "hs/protocol.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -151,6 +152,16 @@ RawSocket RawListener::accept(Duration timeout) {
   const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0) fail("accept");
   return RawSocket{fd};
+}
+
+std::string handshake(RawSocket& c, std::int64_t x, Duration timeout) {
+  c.send(fmt::format("HELLO {}\n", x));
+  const auto y = c.read_line(timeout);
+  if (y != fmt::format("HELLO {}\n", x + 1)) return "reply to HELLO X was \"" + hs::printable(y) + "\"";
+  c.send(fmt::format("HELLO {}\n", x + 2));
+  const auto rest = c.read_all(timeout);
+  if (!rest.empty() || c.last_end() != ReadEnd::closed) return "after HELLO Z: \"" + hs::printable(rest) + "\"";
+  return {};
 }
 
 }  // namespace hs::testing

@@ -102,4 +102,8 @@ class RawListener {
   std::uint16_t port_ = 0;
 };
 
+/// One full, correct handshake as a client on `c`: `HELLO x`, check `HELLO x+1`, `HELLO x+2`, and
+/// check that the server then closes cleanly. Returns what went wrong, or "" if all went right.
+std::string handshake(RawSocket& c, std::int64_t x, Duration timeout = generous);
+
 }  // namespace hs::testing

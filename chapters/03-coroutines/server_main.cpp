@@ -1,0 +1,74 @@
+// hs-ch03-server: the HELLO server on C++20 coroutines. One thread runs one io_context; every
+// connection is a session coroutine. main() only wires things up: the listener and the graceful
+// stop are exercises 3.3 and 3.4.
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <cstring>
+#include <exception>
+#include <system_error>
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <fmt/format.h>
+
+#include "ch03/server.hpp"
+#include "hs/cli.hpp"
+#include "hs/exercise.hpp"
+#include "hs/log.hpp"
+#include "hs/server_cli.hpp"
+
+namespace {
+
+// Asio takes over the listening socket that listen_and_announce() made (backlog 4096).
+asio::ip::tcp::acceptor adopt(asio::io_context& io, hs::Fd listener) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
+  const auto protocol = address.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4();
+  return asio::ip::tcp::acceptor{io, protocol, listener.release()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hs::ServerArgs args;
+  hs::Cli cli{"hs-ch03-server", "the HELLO server on coroutines: one thread, many clients (chapter 03)"};
+  args.add_to(cli, "an awaited timer: the thread serves others meanwhile");
+  cli.parse(argc, argv);
+  args.check(cli);
+
+  hs::ch03::ServerOptions options;
+  options.session = {args.read_timeout, args.handshake_timeout, std::chrono::milliseconds{args.work_ms}};
+  const hs::Logger log{args.quiet};
+  hs::ch03::ServerStats stats;
+
+  asio::io_context io{1};  // concurrency hint 1: exactly one thread will run it
+  hs::ch03::Server server{adopt(io, hs::listen_and_announce(cli, "hs-ch03-server", args)), options, log, stats};
+
+  // SIGINT/SIGTERM: stop accepting, let the handshakes in progress finish, and run() returns.
+  asio::signal_set signals{io, SIGINT, SIGTERM};
+  signals.async_wait([&](std::error_code error, int signal) {
+    if (error) return;  // cancelled: the listener ended by itself
+    log.info("{}: stopping", ::strsignal(signal));
+    server.stop();
+  });
+  asio::co_spawn(io, server.listen(), [&](std::exception_ptr thrown) {
+    signals.cancel();  // nothing left to stop: let run() return once the sessions are done
+    if (thrown) std::rethrow_exception(thrown);
+  });
+
+  try {
+    io.run();
+  } catch (const hs::ExerciseNotDone& e) {
+    fmt::print(stderr, "hs-ch03-server: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "hs-ch03-server: {}\n", e.what());
+    return 1;
+  }
+  log.info("stopped: {} connections, {} done, {} failed; at most {} at once", stats.accept.accepted.load(),
+           stats.accept.completed.load(), stats.accept.failed.load(), stats.open_peak.load());
+  return 0;
+}

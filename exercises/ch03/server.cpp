@@ -1,0 +1,39 @@
+// Exercises 3.3 and 3.4: the listener and the graceful stop.
+// Read chapters/03-coroutines/README.md#exercise-33 and #exercise-34, then replace the stubs below.
+#include "server.hpp"
+
+#include <exception>
+#include <utility>
+
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "hs/exercise.hpp"
+
+namespace hs::ch03 {
+
+Server::Server(asio::ip::tcp::acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats)
+    : acceptor_{std::move(acceptor)},
+      backoff_{acceptor_.get_executor()},
+      options_{options},
+      log_{log},
+      stats_{stats} {}
+
+asio::awaitable<void> Server::listen() {
+  // TODO(ex 3.3): while the acceptor is open: co_await an accept (with its peer endpoint), count
+  // it, and co_spawn session() with a completion handler that counts and logs the outcome (and
+  // rethrows an ExerciseNotDone). operation_aborted: stop() was called, return. EMFILE & co.: count
+  // a back-off and wait options_.accept_backoff on backoff_. Other errors about one connection:
+  // take the next.
+  exercise_not_done("3.3", "03-coroutines");
+}
+
+void Server::stop() {
+  // TODO(ex 3.4): if still open: answer the queued connections with ERROR shutdown
+  // (ch01::refuse_queued() on the native handle, non-blocking), close the acceptor, cancel
+  // backoff_. Do not stop the io_context: the sessions in progress must finish.
+  exercise_not_done("3.4", "03-coroutines");
+}
+
+}  // namespace hs::ch03

@@ -1,0 +1,24 @@
+// Exercise 3.1: the timeout helper.
+// Read chapters/03-coroutines/README.md#exercise-31, then replace the stub below.
+#include "timeout.hpp"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "hs/exercise.hpp"
+
+namespace hs::ch03 {
+
+asio::awaitable<std::optional<Timeout>> with_deadlines([[maybe_unused]] asio::awaitable<void> operation,
+                                                       [[maybe_unused]] const Deadlines& deadlines) {
+  // TODO(ex 3.1): write a watchdog coroutine that sleeps on a steady_timer until
+  // deadlines.earliest() has passed (re-reading it after each wake-up: the session moves it) and
+  // then returns deadlines.which(). Race it against `operation` with `||`
+  // (asio::experimental::awaitable_operators). Return nothing if the operation won.
+  exercise_not_done("3.1", "03-coroutines");
+}
+
+}  // namespace hs::ch03

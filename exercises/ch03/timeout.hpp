@@ -1,0 +1,43 @@
+/// @file
+/// Exercise 3.1: the timeout helper. A coroutine cannot be interrupted from outside, but the
+/// operation it waits for can be cancelled. So a timeout is a race: run the operation and a
+/// watchdog timer side by side (`||` from Asio's awaitable operators); whichever finishes first
+/// wins, and the other is cancelled and waited for.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include <asio/awaitable.hpp>
+
+#include "hs/protocol.hpp"
+
+namespace hs::ch03 {
+
+/// The clock every deadline of this chapter is measured on (the one asio::steady_timer uses).
+using Clock = std::chrono::steady_clock;
+
+/// The two clocks of a handshake (ARCHITECTURE.md §3): one for the message being waited for, one
+/// for the whole handshake. The session moves `message` as messages arrive, while the watchdog
+/// of with_deadlines() is waiting: the watchdog reads these fields each time it wakes.
+struct Deadlines {
+  Clock::time_point message;    ///< the current message must have arrived by then
+  Clock::time_point handshake;  ///< the whole handshake must be over by then
+
+  /// The deadline that comes first.
+  Clock::time_point earliest() const noexcept { return std::min(message, handshake); }
+  /// Which clock runs out first; the handshake's when they are equal (it is the one that cannot move).
+  Timeout which() const noexcept { return handshake <= message ? Timeout::handshake : Timeout::read; }
+};
+
+/// Runs `operation` against `deadlines`. Returns nothing when the operation finished first; or which
+/// clock ran out first, once the operation has been cancelled and has finished. Either way the
+/// operation is over when this returns, so it may safely refer to the caller's variables.
+///
+/// `deadlines` is read again whenever the watchdog wakes, so the operation may move it (the next
+/// message gets a fresh read timeout). The operation must report errors as values, not exceptions:
+/// `||` waits for the first *successful* finisher, and an operation that throws does not end the race.
+asio::awaitable<std::optional<Timeout>> with_deadlines(asio::awaitable<void> operation, const Deadlines& deadlines);
+
+}  // namespace hs::ch03
