@@ -22,12 +22,12 @@
 namespace {
 
 // Asio takes over the listening socket that listen_and_announce() made (backlog 4096).
-asio::ip::tcp::acceptor adopt(asio::io_context& io, hs::Fd listener) {
+hs::ch03::Acceptor adopt(asio::io_context& io, hs::Fd listener) {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
   ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
   const auto protocol = address.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4();
-  return asio::ip::tcp::acceptor{io, protocol, listener.release()};
+  return hs::ch03::Acceptor{io, protocol, listener.release()};
 }
 
 }  // namespace

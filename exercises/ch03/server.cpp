@@ -13,14 +13,14 @@
 
 namespace hs::ch03 {
 
-Server::Server(asio::ip::tcp::acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats)
+Server::Server(Acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats)
     : acceptor_{std::move(acceptor)},
       backoff_{acceptor_.get_executor()},
       options_{options},
       log_{log},
       stats_{stats} {}
 
-asio::awaitable<void> Server::listen() {
+Awaitable<void> Server::listen() {
   // TODO(ex 3.3): while the acceptor is open: co_await an accept (with its peer endpoint), count
   // it, and co_spawn session() with a completion handler that counts and logs the outcome (and
   // rethrows an ExerciseNotDone). operation_aborted: stop() was called, return. EMFILE & co.: count

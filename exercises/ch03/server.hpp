@@ -8,9 +8,6 @@
 #include <chrono>
 #include <cstdint>
 
-#include <asio/awaitable.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/steady_timer.hpp>
 
 #include "ch01/accept_loop.hpp"
 #include "hs/log.hpp"
@@ -39,7 +36,7 @@ struct ServerStats {
 class Server {
  public:
   /// Serves connections arriving on `acceptor`, which must be open and listening.
-  Server(asio::ip::tcp::acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats);
+  Server(Acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats);
 
   /// Exercise 3.3: the listener. Accepts connections until stop() and starts session() for each,
   /// without waiting for it. Counts and logs each session's outcome with its peer when it ends, and
@@ -47,7 +44,7 @@ class Server {
   /// run() if it is an ExerciseNotDone). Running out of file descriptors or memory makes it pause
   /// options.accept_backoff instead of spinning. Returns once stop() has been called; sessions
   /// still running carry on to their end.
-  asio::awaitable<void> listen();
+  Awaitable<void> listen();
 
   /// Exercise 3.4: the graceful stop. Stops accepting at once: answers the connections still
   /// waiting in the kernel's queue with `ERROR shutdown`, closes the acceptor and ends any back-off
@@ -57,8 +54,8 @@ class Server {
   void stop();
 
  private:
-  asio::ip::tcp::acceptor acceptor_;  ///< closed by stop(): that is what ends listen()
-  asio::steady_timer backoff_;        ///< the pause after EMFILE & co.; stop() cancels it
+  Acceptor acceptor_;  ///< closed by stop(): that is what ends listen()
+  Timer backoff_;        ///< the pause after EMFILE & co.; stop() cancels it
   ServerOptions options_;             ///< timeouts for every session, and the back-off
   const Logger& log_;                 ///< one line per session outcome (unless --quiet)
   ServerStats& stats_;                ///< owned by the caller, who may read it from another thread

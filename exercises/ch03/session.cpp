@@ -16,7 +16,7 @@
 
 namespace hs::ch03 {
 
-asio::awaitable<SessionResult> session([[maybe_unused]] asio::ip::tcp::socket socket,
+Awaitable<SessionResult> session([[maybe_unused]] Socket socket,
                                        [[maybe_unused]] SessionOptions options) {
   // TODO(ex 3.2): keep a ch00::ServerHandshake and the Deadlines in this coroutine's frame. Race an
   // "exchange" coroutine (read into a small buffer, feed the machine, write what it returns, until

@@ -12,7 +12,7 @@
 
 namespace hs::ch03 {
 
-asio::awaitable<std::optional<Timeout>> with_deadlines([[maybe_unused]] asio::awaitable<void> operation,
+Awaitable<std::optional<Timeout>> with_deadlines([[maybe_unused]] Awaitable<void> operation,
                                                        [[maybe_unused]] const Deadlines& deadlines) {
   // TODO(ex 3.1): write a watchdog coroutine that sleeps on a steady_timer until
   // deadlines.earliest() has passed (re-reading it after each wake-up: the session moves it) and

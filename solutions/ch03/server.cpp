@@ -20,7 +20,6 @@ namespace {
 
 using asio::ip::tcp;
 
-constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 // Asio reports accept(2)'s errno in its own system category: compare the numbers.
 bool errno_is(const std::error_code& error, std::initializer_list<int> values) {
@@ -88,14 +87,14 @@ struct SessionDone {
 
 }  // namespace
 
-Server::Server(tcp::acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats)
+Server::Server(Acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats)
     : acceptor_{std::move(acceptor)},
       backoff_{acceptor_.get_executor()},
       options_{options},
       log_{log},
       stats_{stats} {}
 
-asio::awaitable<void> Server::listen() {
+Awaitable<void> Server::listen() {
   bool in_backoff = false;  // log the first failure of a burst, not every retry
   while (acceptor_.is_open()) {
     tcp::endpoint peer;

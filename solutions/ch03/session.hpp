@@ -8,8 +8,7 @@
 #include <optional>
 #include <system_error>
 
-#include <asio/awaitable.hpp>
-#include <asio/ip/tcp.hpp>
+#include "asio_types.hpp"
 
 #include "hs/protocol.hpp"
 
@@ -33,6 +32,6 @@ struct SessionResult {
 /// failure, or with unread bytes left, gracefully (shut down sending, read what is left for a short
 /// while) so that the last line is not lost to a reset. The socket is taken by value: the coroutine
 /// owns it for its whole life, however long the caller's frame lives.
-asio::awaitable<SessionResult> session(asio::ip::tcp::socket socket, SessionOptions options);
+Awaitable<SessionResult> session(Socket socket, SessionOptions options);
 
 }  // namespace hs::ch03

@@ -14,26 +14,26 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 
 // Sleeps until the earliest deadline has passed, re-reading `deadlines` after each wake-up (the
-// session may have moved the message deadline meanwhile), then says which clock ran out. One timer
-// for the whole handshake: re-arming it is cheap, creating one per read is not (README, "Where the
-// bytes go").
-asio::awaitable<Timeout> watchdog(const Deadlines& deadlines) {
-  asio::steady_timer timer{co_await asio::this_coro::executor};
+// session may have moved the message deadline meanwhile). One timer for the whole handshake:
+// re-arming it is cheap, creating one per read is not (README, "Where the bytes go"). It returns
+// nothing: with_deadlines() reads which clock ran out from `deadlines` (a coroutine that returned a
+// value would cost `||` one more frame per connection).
+Awaitable<void> watchdog(const Deadlines& deadlines) {
+  Timer timer{co_await asio::this_coro::executor};
   while (Clock::now() < deadlines.earliest()) {
     timer.expires_at(deadlines.earliest());
-    auto [error] = co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-    if (error) break;  // cancelled: the operation won, and what we return is ignored
+    auto [error] = co_await timer.async_wait(as_tuple);
+    if (error) co_return;  // cancelled: the operation won
   }
-  co_return deadlines.which();
 }
 
 }  // namespace
 
-asio::awaitable<std::optional<Timeout>> with_deadlines(asio::awaitable<void> operation, const Deadlines& deadlines) {
+Awaitable<std::optional<Timeout>> with_deadlines(Awaitable<void> operation, const Deadlines& deadlines) {
   // `||` starts both, returns when the first succeeds, after cancelling the other and waiting for it.
-  auto winner = co_await (std::move(operation) || watchdog(deadlines));
+  const auto winner = co_await (std::move(operation) || watchdog(deadlines));
   if (winner.index() == 0) co_return std::nullopt;
-  co_return std::get<1>(winner);
+  co_return deadlines.which();
 }
 
 }  // namespace hs::ch03

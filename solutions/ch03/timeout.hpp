@@ -9,13 +9,13 @@
 #include <chrono>
 #include <optional>
 
-#include <asio/awaitable.hpp>
+#include "asio_types.hpp"
 
 #include "hs/protocol.hpp"
 
 namespace hs::ch03 {
 
-/// The clock every deadline of this chapter is measured on (the one asio::steady_timer uses).
+/// The clock every deadline of this chapter is measured on (the one Timer uses).
 using Clock = std::chrono::steady_clock;
 
 /// The two clocks of a handshake (ARCHITECTURE.md §3): one for the message being waited for, one
@@ -38,6 +38,6 @@ struct Deadlines {
 /// `deadlines` is read again whenever the watchdog wakes, so the operation may move it (the next
 /// message gets a fresh read timeout). The operation must report errors as values, not exceptions:
 /// `||` waits for the first *successful* finisher, and an operation that throws does not end the race.
-asio::awaitable<std::optional<Timeout>> with_deadlines(asio::awaitable<void> operation, const Deadlines& deadlines);
+Awaitable<std::optional<Timeout>> with_deadlines(Awaitable<void> operation, const Deadlines& deadlines);
 
 }  // namespace hs::ch03

@@ -1,0 +1,232 @@
+// Exercises 3.3 and 3.4: the listener and the graceful stop, on one thread. What chapter 01 could
+// not do: a slow or silent client no longer holds up the others, and one thread holds thousands
+// of clients at once. Every check is on counts and order, never on how long something took.
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "fixtures.hpp"
+
+using namespace hs::ch03;
+using namespace hs::ch03::test;
+
+namespace {
+
+ServerOptions generous_timeouts() {
+  ServerOptions options;
+  options.session.read_timeout = std::chrono::minutes{2};  // the test thread may be slow to come back
+  options.session.handshake_timeout = std::chrono::minutes{4};
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("clients are served, and a failure never stops the server", "[ex3.3]") {
+  InProcessServer server;
+  {
+    auto good = server.connect();
+    CHECK(handshake(good, 1).empty());
+  }
+  {
+    auto bad = server.connect();
+    bad.send("GET / HTTP/1.1\r\n\r\n");
+    CHECK(bad.read_all().starts_with("ERROR malformed"));
+  }
+  {
+    auto vanishing = server.connect();
+    vanishing.send("HELLO 5\n");
+    CHECK(vanishing.read_line() == "HELLO 6\n");
+    vanishing.close(/*reset=*/true);
+  }
+  {
+    auto half = server.connect();
+    half.send("HELLO 1");  // half a line, then gone
+    half.close();
+  }
+  {
+    auto good = server.connect();
+    CHECK(handshake(good, -7).empty());
+  }
+  CHECK(server.eventually([&] { return server.stats().accept.completed + server.stats().accept.failed == 5; }));
+  CHECK(server.stats().accept.accepted == 5);
+  CHECK(server.stats().accept.completed == 2);
+  CHECK(server.stats().accept.failed == 3);
+  CHECK(server.stats().open == 0);
+}
+
+TEST_CASE("one thread holds 2,000 clients in the middle of their handshakes, then completes them all", "[ex3.3]") {
+  constexpr int clients = 2000;
+  InProcessServer server{generous_timeouts()};
+  std::vector<RawSocket> held;
+  held.reserve(clients);
+  int answered = 0;
+  for (int i = 0; i < clients; ++i) {  // each sends HELLO X, gets HELLO Y, and then waits
+    held.push_back(server.connect());
+    held.back().send(fmt::format("HELLO {}\n", i));
+    answered += held.back().read_line() == fmt::format("HELLO {}\n", i + 1);
+  }
+  CHECK(answered == clients);
+  // All of them are open on the server at once, on its one thread: none is done, none has failed.
+  CHECK(server.eventually([&] { return server.stats().open == clients; }));
+  CHECK(server.stats().accept.completed == 0);
+  CHECK(server.stats().accept.failed == 0);
+  int completed = 0;
+  for (int i = 0; i < clients; ++i) {
+    held[i].send(fmt::format("HELLO {}\n", i + 2));
+    completed += held[i].read_all().empty() && held[i].last_end() == ReadEnd::closed;
+  }
+  CHECK(completed == clients);
+  CHECK(server.eventually([&] { return server.stats().accept.completed == clients; }));
+  CHECK(server.stats().open_peak == clients);
+  CHECK(server.stats().open == 0);
+}
+
+TEST_CASE("a silent client times out while the others keep being served", "[ex3.3]") {
+  ServerOptions options;
+  options.session.read_timeout = std::chrono::milliseconds{500};
+  InProcessServer server{options};
+  auto silent = server.connect();
+  auto stalled = server.connect();  // answered, then slow to send Z: in chapter 01 this blocked everyone
+  stalled.send("HELLO 100\n");
+  CHECK(stalled.read_line() == "HELLO 101\n");
+  int served = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto c = server.connect();
+    served += handshake(c, i).empty();
+  }
+  CHECK(served == 20);
+  CHECK(server.stats().accept.completed == 20);  // all done while the first two were still open
+  CHECK(silent.read_all() == machine_timeout(hs::Timeout::read));
+  CHECK(stalled.read_all() == machine_timeout(hs::Timeout::read, "HELLO 100\n"));
+  CHECK(server.eventually([&] { return server.stats().accept.failed == 2; }));
+}
+
+TEST_CASE("--work-ms is an awaited timer: while one session works, others are answered", "[ex3.3]") {
+  ServerOptions options;
+  options.session.work = std::chrono::hours{1};                  // never finishes...
+  options.session.handshake_timeout = std::chrono::seconds{3};  // ...the deadline ends it
+  InProcessServer server{options};
+  auto working = server.connect();
+  working.send("HELLO 1\n");
+  CHECK(server.eventually([&] { return server.stats().open == 1; }));
+  auto other = server.connect();
+  other.send("garbage\n");
+  CHECK(other.read_all().starts_with("ERROR malformed"));  // answered during the other's work
+  CHECK(working.read_line(std::chrono::milliseconds{0}).empty());  // still working: nothing yet
+  CHECK(working.read_all() == machine_timeout(hs::Timeout::handshake, "HELLO 1\n"));
+}
+
+TEST_CASE("running out of file descriptors makes the listener pause, not spin", "[ex3.3]") {
+  ServerOptions options;
+  options.accept_backoff = std::chrono::milliseconds{50};
+  InProcessServer server{options};
+  {
+    auto first = server.connect();  // the server is up: its io_context has all the descriptors it needs
+    CHECK(handshake(first, 1).empty());
+  }
+
+  // Lower this process's descriptor limit and fill the table, keeping one free for the client.
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  const int highest = ::dup(0);
+  REQUIRE(highest >= 0);
+  ::close(highest);
+  rlimit low = saved;
+  low.rlim_cur = static_cast<rlim_t>(highest + 32);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::vector<int> filler;
+  for (int fd = ::dup(0); fd >= 0; fd = ::dup(0)) filler.push_back(fd);
+  ::close(filler.back());
+  filler.pop_back();
+
+  // The client takes the last descriptor (plain POSIX: nothing else may open a file now).
+  const hs::Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(server.port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected = ::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+
+  // accept() now fails with EMFILE: the listener must pause between attempts, several times.
+  const bool backed_off = server.eventually([&] { return server.stats().accept.backoffs >= 3; });
+  for (int fd : filler) ::close(fd);
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+
+  REQUIRE(connected);
+  CHECK(backed_off);
+  CHECK(server.stats().accept.accept_errors >= 3);
+  CHECK(server.stats().accept.backoffs == server.stats().accept.accept_errors);  // every failure was a pause
+  // Descriptors are free again: the waiting client is accepted and served.
+  CHECK(server.eventually([&] { return server.stats().accept.accepted == 2; }));
+  RawSocket raw{::dup(client.get())};
+  CHECK(handshake(raw, 100).empty());
+}
+
+namespace {
+
+// A listening acceptor on 127.0.0.1, port chosen by the OS (written to `port`).
+Acceptor loopback_acceptor(asio::io_context& io, std::uint16_t& port) {
+  Acceptor acceptor{io};
+  const asio::ip::tcp::endpoint where{asio::ip::address_v4::loopback(), 0};
+  acceptor.open(where.protocol());
+  acceptor.bind(where);
+  acceptor.listen(4096);
+  port = acceptor.local_endpoint().port();
+  return acceptor;
+}
+
+}  // namespace
+
+TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not reset", "[ex3.4]") {
+  asio::io_context io{1};
+  hs::Logger log{true};
+  ServerStats stats;
+  std::uint16_t port = 0;
+  Server server{loopback_acceptor(io, port), {}, log, stats};
+  // Three clients connect before the server accepts anything: they wait in the kernel's queue.
+  std::vector<RawSocket> queued;
+  for (int i = 0; i < 3; ++i) queued.push_back(RawSocket::connect("127.0.0.1", port));
+  server.stop();  // on this thread, which is the io_context's: it is not running yet
+  auto listened = asio::co_spawn(io, server.listen(), asio::use_future);
+  io.run_for(hs::testing::generous);
+  CHECK(io.stopped());  // nothing left behind
+  listened.get();       // listen() returned (rethrows what it threw)
+  for (auto& c : queued) {
+    CHECK(c.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
+    CHECK(c.last_end() == ReadEnd::closed);
+  }
+  CHECK(stats.accept.accepted == 0);
+}
+
+TEST_CASE("stop: listen() returns at once, the handshakes in progress finish, then run() returns", "[ex3.4]") {
+  asio::io_context io{1};
+  hs::Logger log{true};
+  ServerStats stats;
+  std::uint16_t port = 0;
+  Server server{loopback_acceptor(io, port), generous_timeouts(), log, stats};
+  auto listened = asio::co_spawn(io, server.listen(), asio::use_future);
+  std::thread running{[&] { io.run_for(hs::testing::generous); }};
+
+  std::vector<RawSocket> in_progress;
+  for (int i = 0; i < 10; ++i) {  // each gets HELLO Y, then waits
+    in_progress.push_back(RawSocket::connect("127.0.0.1", port));
+    in_progress.back().send(fmt::format("HELLO {}\n", i));
+    CHECK(in_progress.back().read_line() == fmt::format("HELLO {}\n", i + 1));
+  }
+  asio::post(io, [&] { server.stop(); });  // how main() calls it on SIGTERM: on the io thread
+  CHECK(listened.wait_for(hs::testing::generous) == std::future_status::ready);
+  CHECK(stats.open == 10);  // listen() is over; the sessions are not
+  CHECK_FALSE(io.stopped());
+  int completed = 0;
+  for (int i = 0; i < 10; ++i) {
+    in_progress[i].send(fmt::format("HELLO {}\n", i + 2));
+    completed += in_progress[i].read_all().empty() && in_progress[i].last_end() == ReadEnd::closed;
+  }
+  running.join();
+  CHECK(completed == 10);
+  CHECK(io.stopped());  // run() returned by itself once the last session ended
+  CHECK(stats.accept.completed == 10);
+  listened.get();
+}

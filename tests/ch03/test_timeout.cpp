@@ -13,7 +13,6 @@ using namespace hs::ch03::test;
 
 namespace {
 
-constexpr auto as_tuple = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr auto an_hour = std::chrono::hours{1};
 
 // What the raced operation saw.
@@ -31,15 +30,15 @@ struct Outcome {
 
 // The operation: optionally moves the message deadline (as a session does when a message
 // arrives), then waits `how_long` on a timer.
-asio::awaitable<void> sleeper(Clock::duration how_long, Seen& seen, Deadlines* move_message_to_an_hour) {
+Awaitable<void> sleeper(Clock::duration how_long, Seen& seen, Deadlines* move_message_to_an_hour) {
   if (move_message_to_an_hour) move_message_to_an_hour->message = Clock::now() + an_hour;
-  asio::steady_timer timer{co_await asio::this_coro::executor, how_long};
+  Timer timer{co_await asio::this_coro::executor, how_long};
   auto [error] = co_await timer.async_wait(as_tuple);
   seen.error = error;
   seen.finished = true;
 }
 
-asio::awaitable<Outcome> race(Clock::duration how_long, Deadlines deadlines, bool moves_deadline) {
+Awaitable<Outcome> race(Clock::duration how_long, Deadlines deadlines, bool moves_deadline) {
   Outcome outcome;
   outcome.ran_out =
       co_await with_deadlines(sleeper(how_long, outcome.seen, moves_deadline ? &deadlines : nullptr), deadlines);

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "hs/testing/child_process.hpp"
@@ -45,8 +47,25 @@ class ServerProgram {
     child_.signal(signal);
     return child_.wait();
   }
+  /// Sends `signal` and returns at once (wait() collects the exit status).
+  void signal(int signal) {
+    stopped_ = true;
+    child_.signal(signal);
+  }
+  /// Waits for it to exit; its status, or nothing if it is still running at the deadline.
+  std::optional<int> wait() { return child_.wait(); }
   /// What it wrote to stderr so far.
   std::string stderr_text() const { return child_.stderr_text(); }
+  /// Waits until its stderr contains `text` (a log line saying it got somewhere); false if the
+  /// deadline passes first.
+  bool stderr_eventually_contains(std::string_view text, Duration timeout = generous) const {
+    const auto give_up = std::chrono::steady_clock::now() + timeout;
+    while (child_.stderr_text().find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});  // polling a file: nothing to wait on
+    }
+    return true;
+  }
 
  private:
   static std::vector<std::string> with_port0(std::vector<std::string> args) {
