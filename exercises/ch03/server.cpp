@@ -1,4 +1,5 @@
-// Exercises 3.3 and 3.4: the listener and the graceful stop.
+// Exercise 3.3: the listener.
+// Exercise 3.4: the graceful stop.
 // Read chapters/03-coroutines/README.md#exercise-33 and #exercise-34, then replace the stubs below.
 #include "server.hpp"
 

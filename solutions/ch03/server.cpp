@@ -1,4 +1,5 @@
-// Exercises 3.3 and 3.4 (reference): the listener and the graceful stop.
+// Exercise 3.3 (reference): the listener.
+// Exercise 3.4 (reference): the graceful stop.
 #include "server.hpp"
 
 #include <cerrno>

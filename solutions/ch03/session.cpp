@@ -16,10 +16,10 @@ namespace hs::ch03 {
 
 namespace {
 
-using asio::ip::tcp;
 using Phase = ch00::ServerHandshake::Phase;
 
-// Errors come back as values (no exceptions): cheaper, and with_deadlines() needs it.
+// Every co_await below uses as_tuple: errors come back as values, not exceptions. Cheaper, and
+// with_deadlines() needs it (an operation that throws does not end the race).
 
 // Everything one connection needs while it is open, in the session's coroutine frame. The
 // exchange below works on it by reference: safe, because with_deadlines() returns only after the
