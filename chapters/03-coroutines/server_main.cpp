@@ -15,7 +15,6 @@
 
 #include "ch03/server.hpp"
 #include "hs/cli.hpp"
-#include "hs/exercise.hpp"
 #include "hs/log.hpp"
 #include "hs/server_cli.hpp"
 
@@ -54,17 +53,13 @@ int main(int argc, char** argv) {
     log.info("{}: stopping", ::strsignal(signal));
     server.stop();
   });
-  asio::co_spawn(io, server.listen(), [&](std::exception_ptr thrown) {
-    signals.cancel();  // nothing left to stop: let run() return once the sessions are done
-    if (thrown) std::rethrow_exception(thrown);
-  });
-
   try {
+    asio::co_spawn(io, server.listen(), [&](std::exception_ptr thrown) {
+      signals.cancel();  // nothing left to stop: let run() return once the sessions are done
+      if (thrown) std::rethrow_exception(thrown);
+    });
     io.run();
-  } catch (const hs::ExerciseNotDone& e) {
-    fmt::print(stderr, "hs-ch03-server: {}\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // an exercise not done yet, or a bug: say which, exit 1
     fmt::print(stderr, "hs-ch03-server: {}\n", e.what());
     return 1;
   }

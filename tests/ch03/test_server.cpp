@@ -85,7 +85,7 @@ TEST_CASE("one thread holds 2,000 clients in the middle of their handshakes, the
 
 TEST_CASE("a silent client times out while the others keep being served", "[ex3.3]") {
   ServerOptions options;
-  options.session.read_timeout = std::chrono::milliseconds{500};
+  options.session.read_timeout = std::chrono::seconds{2};
   InProcessServer server{options};
   auto silent = server.connect();
   auto stalled = server.connect();  // answered, then slow to send Z: in chapter 01 this blocked everyone
@@ -96,14 +96,14 @@ TEST_CASE("a silent client times out while the others keep being served", "[ex3.
     auto c = server.connect();
     served += handshake(c, i).empty();
   }
-  CHECK(served == 20);
-  CHECK(server.stats().accept.completed == 20);  // all done while the first two were still open
+  CHECK(served == 20);  // all served, in any order, while the first two were still open
+  CHECK(server.eventually([&] { return server.stats().accept.completed == 20; }));
   CHECK(silent.read_all() == machine_timeout(hs::Timeout::read));
   CHECK(stalled.read_all() == machine_timeout(hs::Timeout::read, "HELLO 100\n"));
   CHECK(server.eventually([&] { return server.stats().accept.failed == 2; }));
 }
 
-TEST_CASE("--work-ms is an awaited timer: while one session works, others are answered", "[ex3.3]") {
+TEST_CASE("work (--work-ms) is an awaited timer: while one session works, others are answered", "[ex3.3]") {
   ServerOptions options;
   options.session.work = std::chrono::hours{1};                  // never finishes...
   options.session.handshake_timeout = std::chrono::seconds{3};  // ...the deadline ends it

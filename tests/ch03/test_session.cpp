@@ -190,7 +190,7 @@ TEST_CASE("simulated work (--work-ms) happens before the reply, and the handshak
   CHECK(serving.result().status == hs::Status::done);
 }
 
-TEST_CASE("while the server works, the read timeout is paused; the handshake deadline is not", "[ex3.2]") {
+TEST_CASE("while the server works, the read timeout is paused but the handshake deadline is not", "[ex3.2]") {
   SECTION("work longer than the read timeout: the client is not the one who is late") {
     SessionOptions options;
     options.read_timeout = 300ms;
