@@ -19,7 +19,10 @@ find_path(HS_ASIO_INCLUDE_DIR asio.hpp REQUIRED
 add_library(hs_asio INTERFACE)
 add_library(hs::asio ALIAS hs_asio)
 target_include_directories(hs_asio SYSTEM INTERFACE "${HS_ASIO_INCLUDE_DIR}")
-target_compile_definitions(hs_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+# ASIO_DISABLE_STD_ALIGNED_ALLOC: Asio 1.22 decides between aligned_alloc()/free() and operator
+# new/delete by whether a standard header came before its own, so two files could disagree and free
+# with the wrong one (ASan: alloc-dealloc-mismatch). One choice for every file.
+target_compile_definitions(hs_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(hs_asio INTERFACE Threads::Threads)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   # Asio 1.22 only detects coroutine support on g++; clang 14 has it with -std=c++20.
