@@ -39,9 +39,9 @@ class Server {
   Server(Acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats);
 
   /// Exercise 3.3: the listener. Accepts connections until stop() and starts session() for each,
-  /// without waiting for it. Counts and logs each session's outcome with its peer when it ends, and
-  /// never loses an exception a session throws (it is logged, or rethrown from the io_context's
-  /// run() if it is an ExerciseNotDone). Running out of file descriptors or memory makes it pause
+  /// without waiting for it. Counts and logs each session's outcome with its peer when it ends. An
+  /// exception that escapes a session is never dropped: it is logged with the peer, or rethrown from
+  /// the io_context's run() if it is an ExerciseNotDone. Running out of file descriptors or memory makes it pause
   /// options.accept_backoff instead of spinning. Returns once stop() has been called; sessions
   /// still running carry on to their end.
   Awaitable<void> listen();

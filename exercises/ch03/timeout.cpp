@@ -14,10 +14,10 @@ namespace hs::ch03 {
 
 Awaitable<std::optional<Timeout>> with_deadlines([[maybe_unused]] Awaitable<void> operation,
                                                        [[maybe_unused]] const Deadlines& deadlines) {
-  // TODO(ex 3.1): write a watchdog coroutine that sleeps on a steady_timer until
-  // deadlines.earliest() has passed (re-reading it after each wake-up: the session moves it) and
-  // then returns deadlines.which(). Race it against `operation` with `||`
-  // (asio::experimental::awaitable_operators). Return nothing if the operation won.
+  // TODO(ex 3.1): write a watchdog coroutine that waits on a Timer until deadlines.earliest() has
+  // passed (re-reading it after each wake-up: the session moves it), or until it is cancelled.
+  // Race it against `operation` with `||` (asio::experimental::awaitable_operators). Return
+  // nothing if the operation won, deadlines.which() if the watchdog did.
   exercise_not_done("3.1", "03-coroutines");
 }
 
