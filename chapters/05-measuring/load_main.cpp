@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
   cli.add("--host", host, "ADDR", "server address: loopback only (127.0.0.0/8, ::1, localhost)");
   cli.add("--port", port, "N", "server port");
   cli.add("--conns", options.conns, "N", "at most N handshakes at once");
-  cli.add("--total", options.total, "M", "handshakes in all (default: --conns, unless --duration is given)");
-  cli.add("--duration", options.duration, "DURATION", "keep starting handshakes this long, then let them finish");
+  cli.add("--total", options.total, "M", "handshakes in all; 0 = as many as --conns, or no limit with --duration");
+  cli.add("--duration", options.duration, "DURATION", "keep starting handshakes this long, then let them finish; 0 = no time limit");
   cli.add("--think-ms", think_ms, "T", "pause between HELLO Y and HELLO Z, in ms: holds connections open");
   cli.add("--timeout", options.timeout, "DURATION", "time allowed for each whole handshake, connect included");
   cli.add("--ramp", options.ramp, "B", "at most B new connects per millisecond");
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
           "at most N connects waiting for the server's first reply (keeps its listen backlog from overflowing)");
   cli.add("--procs", options.procs, "K", "worker processes, each with its share of --conns and --total");
   cli.add("--src-ips", src_ips, "N|A-B", "source addresses 127.0.0.1..127.0.0.N (or A to B), round robin");
-  cli.add("--server-pid", server_pid, "PID", "sample this process's RSS and CPU (the server under load)");
+  cli.add("--server-pid", server_pid, "PID", "sample this process's RSS and CPU (the server under load); 0 = none");
   cli.add("--json", json_path, "FILE", "also write the figures as one JSON object to FILE");
   cli.add("--quiet", quiet, "no progress on stderr");
   cli.parse(argc, argv);

@@ -178,15 +178,26 @@ asio::awaitable<Tally> run_worker(WorkerPlan plan, LiveCounters& live) {
   const auto more_to_start = [&] {
     return (p.total == 0 || started < p.total) && (p.duration.count() == 0 || Clock::now() - start < p.duration);
   };
+  // The ramp is a token bucket: p.ramp connects per millisecond. A tick that comes late (the loop
+  // was busy) may start what the time since the last one allows, but never more than burst_ms worth.
+  constexpr double burst_ms = 10;
+  double tokens = static_cast<double>(p.ramp);
+  auto last_tick = start;
   asio::steady_timer tick{executor};
   // Bounded: by p.total, or by p.duration (then the loop stops within a tick of it).
   while (more_to_start()) {
-    const auto left = p.total == 0 ? p.ramp : p.total - started;
-    const auto room = std::min({p.ramp, p.conns - state->in_flight, p.max_opening - state->opening, left});
+    const auto now = Clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(now - last_tick).count();
+    tokens = std::min(tokens + ms * static_cast<double>(p.ramp), burst_ms * static_cast<double>(p.ramp));
+    last_tick = now;
+    const auto left = p.total == 0 ? p.ramp * static_cast<std::int64_t>(burst_ms) : p.total - started;
+    const auto room = std::min({static_cast<std::int64_t>(tokens), p.conns - state->in_flight,
+                                p.max_opening - state->opening, left});
     for (std::int64_t i = 0; i < room; ++i, ++started) {
       asio::co_spawn(executor, handshake(Ticket{state}, p.first_x + started * p.x_step, source_for(p, started)),
                      rethrow_failure);
     }
+    tokens -= static_cast<double>(std::max<std::int64_t>(room, 0));
     tick.expires_after(std::chrono::milliseconds{1});
     co_await tick.async_wait(no_throw);
   }

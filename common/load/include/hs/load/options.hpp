@@ -25,7 +25,7 @@ struct LoadOptions {
   Duration duration{0};       ///< stop starting new handshakes after this; 0 = no time limit
   Duration think{0};          ///< pause between HELLO Y arriving and sending HELLO Z
   Duration timeout{std::chrono::seconds{30}};  ///< for each whole handshake, connect included
-  std::int64_t ramp = 20;     ///< at most this many new connects per 1 ms tick (over all processes)
+  std::int64_t ramp = 20;     ///< new connects per millisecond at most (over all processes)
   std::int64_t max_opening = 1000;  ///< at most this many handshakes waiting for the server's first reply
   int procs = 1;              ///< worker processes
   std::vector<asio::ip::address_v4> sources;  ///< source addresses, round robin; empty = the kernel's choice
@@ -39,7 +39,7 @@ struct WorkerPlan {
   Duration duration{0};                      ///< as in LoadOptions
   Duration think{0};                         ///< as in LoadOptions
   Duration timeout{0};                       ///< as in LoadOptions
-  std::int64_t ramp = 1;                     ///< this worker's connects per tick
+  std::int64_t ramp = 1;                     ///< this worker's connects per millisecond
   std::int64_t max_opening = 1;              ///< this worker's share of LoadOptions::max_opening
   std::int64_t first_x = 1;                  ///< X of this worker's first handshake ...
   std::int64_t x_step = 1;                   ///< ... and the step to the next: workers never share an X
