@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -190,7 +191,7 @@ asio::awaitable<Tally> run_worker(WorkerPlan plan, LiveCounters& live) {
     const double ms = std::chrono::duration<double, std::milli>(now - last_tick).count();
     tokens = std::min(tokens + ms * static_cast<double>(p.ramp), burst_ms * static_cast<double>(p.ramp));
     last_tick = now;
-    const auto left = p.total == 0 ? p.ramp * static_cast<std::int64_t>(burst_ms) : p.total - started;
+    const auto left = p.total == 0 ? std::numeric_limits<std::int64_t>::max() : p.total - started;
     const auto room = std::min({static_cast<std::int64_t>(tokens), p.conns - state->in_flight,
                                 p.max_opening - state->opening, left});
     for (std::int64_t i = 0; i < room; ++i, ++started) {
