@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""The comparison of the course's servers, measured on this machine with one client: hs-load.
+
+For each reference server (chapter 01 blocking, chapter 02 pool and thread per connection,
+chapter 03 coroutines) and each scenario (N clients that each hold their connection for a think
+time; one think-0 throughput run), start a fresh server on port 0, run hs-load against it with
+--server-pid and --json, and stop the server. Then print one table and write it as JSON and
+Markdown, with two SVG plots (connections vs server RSS, connections vs success).
+
+    chapters/05-measuring/compare.py [--quick] [--out DIR]     (after a release build)
+
+Loopback only. Every run is bounded: hs-load's per-handshake --timeout ends what a server cannot
+serve, and a server that does not stop on SIGTERM within 15 s is killed.
+"""
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = "build/release/bin"
+SERVERS = [  # (label, program, arguments): the reference programs with their defaults
+    ("ch01 blocking", "hs-ch01-server-ref", []),
+    ("ch02 pool", "hs-ch02-server-ref", ["--model", "pool"]),
+    ("ch02 thread/conn", "hs-ch02-server-ref", ["--model", "thread-per-conn"]),
+    ("ch03 coroutines", "hs-ch03-server-ref", []),
+]
+
+
+def start_server(program, args):
+    """Starts `program` on port 0; returns (process, port) once it has printed `listening on`."""
+    proc = subprocess.Popen([os.path.join(BIN, program), "--port", "0", "--quiet", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = proc.stdout.readline().strip()
+    if not line.startswith("listening on "):
+        proc.kill()
+        sys.exit(f"compare: {program} did not start (its first line was {line!r})")
+    return proc, int(line.rsplit(":", 1)[1])
+
+
+def stop_server(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:  # e.g. a blocking server finishing a queue of slow clients
+        proc.kill()
+        proc.wait()
+
+
+def measure(program, args, load_args):
+    """One run: a fresh server, hs-load against it; returns hs-load's JSON figures."""
+    proc, port = start_server(program, args)
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([os.path.join(BIN, "hs-load"), "--port", str(port), "--server-pid", str(proc.pid),
+                        "--quiet", "--json", out.name, *load_args],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        stop_server(proc)
+        with open(out.name) as f:
+            text = f.read()
+    if not text:
+        sys.exit(f"compare: hs-load wrote no figures for {program} {' '.join(load_args)}")
+    return json.loads(text)
+
+
+def row(label, scenario, clients, r):
+    s = r["server"]
+    lat = r["latency_us"]
+    return {
+        "server": label, "scenario": scenario, "clients": clients,
+        "ok": r["ok"], "handshakes": r["handshakes"], "success_percent": r["success_percent"],
+        "failures": {k: v for k, v in r["failures"].items() if v},
+        "server_errors": {k: v for k, v in r["server_errors"].items() if v},
+        "peak_concurrent": r["peak_concurrent"], "handshakes_per_s": r["handshakes_per_s"],
+        "p50_ms": lat["p50"] / 1000 if lat["samples"] else None,
+        "p99_ms": lat["p99"] / 1000 if lat["samples"] else None,
+        "rss_peak_mib": s["rss_peak_kib"] / 1024, "kib_per_connection": s["kib_per_connection"],
+        "cpu_s": s["cpu_s"], "cpu_us_per_handshake": s["cpu_us_per_handshake"],
+    }
+
+
+def fmt_ms(v):
+    return "-" if v is None else (f"{v:.1f}" if v < 100 else f"{v:.0f}")
+
+
+def cpu(r):
+    # /proc counts CPU in 10 ms ticks: below a few ticks the figure says nothing.
+    return "-" if r["cpu_s"] < 0.05 else f"{r['cpu_us_per_handshake']:.0f}"
+
+
+def markdown(rows):
+    head = ("| server | scenario | ok | success | held at once | hs/s | p50 ms | p99 ms | peak RSS MiB "
+            "| KiB/conn | CPU µs/hs | failures |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+    lines = []
+    for r in rows:
+        why = ", ".join(f"{k} {v}" for k, v in {**r["failures"], **{f"ERROR {k}": v for k, v in r["server_errors"].items()}}.items()
+                        if k != "server-error")
+        lines.append(f"| {r['server']} | {r['scenario']} | {r['ok']}/{r['handshakes']} | {r['success_percent']:.1f}% "
+                     f"| {r['peak_concurrent']} | {r['handshakes_per_s']:.0f} | {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p99_ms'])} "
+                     f"| {r['rss_peak_mib']:.1f} | {r['kib_per_connection']:.2f} | {cpu(r)} "
+                     f"| {why or '-'} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def svg_plot(path, title, y_label, series, y_max):
+    """A line plot with a logarithmic x axis (clients); series: {label: [(x, y), ...]}."""
+    import math
+    w, h, left, right, top, bottom = 640, 400, 70, 170, 40, 50
+    xs = sorted({x for pts in series.values() for x, _ in pts})
+    x_lo, x_hi = math.log10(xs[0]), math.log10(xs[-1])
+    px = lambda x: left + (math.log10(x) - x_lo) / ((x_hi - x_lo) or 1) * (w - left - right)
+    py = lambda y: h - bottom - y / y_max * (h - top - bottom)
+    colors = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd"]
+    dashes = ["", "8 4", "2 3", "12 3 2 3", "4 4"]  # lines that coincide stay visible
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="Helvetica" font-size="12">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>',
+           f'<line x1="{left}" y1="{h - bottom}" x2="{w - right}" y2="{h - bottom}" stroke="black"/>',
+           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="black"/>',
+           f'<text x="{(left + w - right) / 2}" y="{h - 12}" text-anchor="middle">clients (log scale)</text>',
+           f'<text x="16" y="{(top + h - bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 {(top + h - bottom) / 2})">{y_label}</text>']
+    for x in xs:
+        out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 16}" text-anchor="middle">{x:,}</text>')
+    for i in range(5):
+        y = y_max * i / 4
+        out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.0f}</text>')
+        out.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{w - right}" y2="{py(y):.1f}" stroke="#ddd"/>')
+    for i, (label, pts) in enumerate(series.items()):
+        c = colors[i % len(colors)]
+        d = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+        out.append(f'<polyline points="{d}" fill="none" stroke="{c}" stroke-width="2.5" '
+                   f'stroke-dasharray="{dashes[i % len(dashes)]}"/>')
+        out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{c}"/>' for x, y in pts]
+        out.append(f'<text x="{w - right + 10}" y="{top + 18 * i + 10}" fill="{c}">{label}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer, smaller runs (about a minute)")
+    ap.add_argument("--out", default="build/release/compare", help="where to write the JSON, Markdown and SVG")
+    a = ap.parse_args()
+    os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    for _, program, _ in SERVERS:
+        if not os.access(os.path.join(BIN, program), os.X_OK):
+            sys.exit("compare: build first: cmake --preset release && cmake --build --preset release")
+    clients = [50, 1500] if a.quick else [50, 1500, 5000, 15000, 19000]
+    think, timeout = (500, "4s") if a.quick else (1000, "8s")
+    rows = []
+    started = time.monotonic()
+    for label, program, args in SERVERS:
+        for n in clients:
+            # Every client holds its connection `think` ms between HELLO Y and HELLO Z. All are let
+            # into the listen backlog at once (--max-opening n): a server that cannot keep up
+            # shows it as timeouts. Two client processes past 9,000 (one process may open 20,000).
+            load = ["--conns", str(n), "--total", str(n), "--think-ms", str(think), "--timeout", timeout,
+                    "--ramp", "5", "--max-opening", str(n), "--procs", "2" if n > 9000 else "1"]
+            rows.append(row(label, f"{n:,} held {think} ms", n, measure(program, args, load)))
+            print(f"  {label:17} {n:6,} clients: {rows[-1]['success_percent']:5.1f}% ok, "
+                  f"{rows[-1]['rss_peak_mib']:.1f} MiB", flush=True)
+        r = measure(program, args, ["--conns", "100", "--duration", "1s" if a.quick else "2s", "--timeout", timeout])
+        rows.append(row(label, "throughput: 100 at once, think 0", 100, r))
+        print(f"  {label:17} throughput: {rows[-1]['handshakes_per_s']:.0f} handshakes/s", flush=True)
+    elapsed = time.monotonic() - started
+
+    os.makedirs(a.out, exist_ok=True)
+    machine = {"cpus": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version(),
+               "nofile_limit": __import__("resource").getrlimit(__import__("resource").RLIMIT_NOFILE)[0]}
+    with open(os.path.join(a.out, "results.json"), "w") as f:
+        json.dump({"machine": machine, "quick": a.quick, "elapsed_s": round(elapsed, 1), "rows": rows}, f, indent=1)
+    table = markdown(rows)
+    with open(os.path.join(a.out, "results.md"), "w") as f:
+        f.write(f"Measured by `chapters/05-measuring/compare.py{' --quick' if a.quick else ''}` in {elapsed:.0f} s "
+                f"on {machine['cpus']} CPUs, Linux {machine['kernel']}.\n\n{table}")
+    held = [r for r in rows if " held " in r["scenario"]]
+    by_server = {}
+    for r in held:
+        by_server.setdefault(r["server"], []).append(r)
+    svg_plot(os.path.join(a.out, "rss.svg"), "Server memory (peak RSS) by clients held", "MiB",
+             {s: [(r["clients"], r["rss_peak_mib"]) for r in rs] for s, rs in by_server.items()},
+             max(10, max(r["rss_peak_mib"] for r in held) * 1.1))
+    svg_plot(os.path.join(a.out, "success.svg"), "Handshakes completed, by clients", "% ok",
+             {s: [(r["clients"], r["success_percent"]) for r in rs] for s, rs in by_server.items()}, 100)
+    print()
+    print(table)
+    print(f"Written to {a.out}/: results.json, results.md, rss.svg, success.svg ({elapsed:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
