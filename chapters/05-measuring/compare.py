@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
@@ -105,10 +106,17 @@ def markdown(rows):
     return head + "\n".join(lines) + "\n"
 
 
+def nice_step(raw):
+    """The smallest 1, 2 or 5 times a power of ten that is at least `raw`: round axis ticks."""
+    import math
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
 def svg_plot(path, title, y_label, series, y_max):
     """A line plot with a logarithmic x axis (clients); series: {label: [(x, y), ...]}."""
     import math
-    w, h, left, right, top, bottom = 640, 400, 70, 170, 40, 50
+    w, h, left, right, top, bottom = 640, 400, 70, 170, 40, 64
     xs = sorted({x for pts in series.values() for x, _ in pts})
     x_lo, x_hi = math.log10(xs[0]), math.log10(xs[-1])
     px = lambda x: left + (math.log10(x) - x_lo) / ((x_hi - x_lo) or 1) * (w - left - right)
@@ -120,18 +128,25 @@ def svg_plot(path, title, y_label, series, y_max):
            f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>',
            f'<line x1="{left}" y1="{h - bottom}" x2="{w - right}" y2="{h - bottom}" stroke="black"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="black"/>',
-           f'<text x="{(left + w - right) / 2}" y="{h - 12}" text-anchor="middle">clients (log scale)</text>',
+           f'<text x="{(left + w - right) / 2}" y="{h - 10}" text-anchor="middle">clients (log scale)</text>',
            f'<text x="16" y="{(top + h - bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 {(top + h - bottom) / 2})">{y_label}</text>']
+    last_x = -100.0
     for x in xs:
-        out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 16}" text-anchor="middle">{x:,}</text>')
-    for i in range(5):
-        y = y_max * i / 4
+        short = f"{x / 1000:g}k" if x >= 1000 else str(x)
+        lift = 14 if px(x) - last_x < 30 else 0  # two ticks close together: one above the other
+        last_x = px(x) if not lift else last_x
+        out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 16 + lift}" text-anchor="middle">{short}</text>')
+    step = nice_step(y_max / 4)
+    y_max = step * math.ceil(y_max / step)
+    for i in range(int(round(y_max / step)) + 1):
+        y = step * i
         out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.0f}</text>')
         out.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{w - right}" y2="{py(y):.1f}" stroke="#ddd"/>')
     for i, (label, pts) in enumerate(series.items()):
         c = colors[i % len(colors)]
         d = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
-        out.append(f'<polyline points="{d}" fill="none" stroke="{c}" stroke-width="2.5" '
+        width = 2 + 1.5 * (len(series) - 1 - i)  # earlier series wider: a line drawn over another shows both
+        out.append(f'<polyline points="{d}" fill="none" stroke="{c}" stroke-width="{width}" '
                    f'stroke-dasharray="{dashes[i % len(dashes)]}"/>')
         out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{c}"/>' for x, y in pts]
         out.append(f'<text x="{w - right + 10}" y="{top + 18 * i + 10}" fill="{c}">{label}</text>')
@@ -140,52 +155,70 @@ def svg_plot(path, title, y_label, series, y_max):
         f.write("\n".join(out) + "\n")
 
 
+def write_outputs(out, results):
+    """Writes results.json, results.md, rss.svg and success.svg into `out`; returns the table."""
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    rows, machine = results["rows"], results["machine"]
+    table = markdown(rows)
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(f"Measured by `chapters/05-measuring/compare.py{' --quick' if results['quick'] else ''}` in "
+                f"{results['elapsed_s']:.0f} s on {machine['cpus']} CPUs, Linux {machine['kernel']}.\n\n{table}")
+    by_server = {}
+    for r in rows:
+        if " held " in r["scenario"]:
+            by_server.setdefault(r["server"], []).append(r)
+    svg_plot(os.path.join(out, "rss.svg"), "Server memory (peak RSS) by clients held", "MiB",
+             {s: [(r["clients"], r["rss_peak_mib"]) for r in rs] for s, rs in by_server.items()},
+             max(10, max(r["rss_peak_mib"] for rs in by_server.values() for r in rs) * 1.1))
+    svg_plot(os.path.join(out, "success.svg"), "Handshakes completed, by clients", "% ok",
+             {s: [(r["clients"], r["success_percent"]) for r in rs] for s, rs in by_server.items()}, 100)
+    return table
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer, smaller runs (about a minute)")
     ap.add_argument("--out", default="build/release/compare", help="where to write the JSON, Markdown and SVG")
+    ap.add_argument("--replot", action="store_true", help="measure nothing: redraw from OUT/results.json")
     a = ap.parse_args()
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    if a.replot:
+        with open(os.path.join(a.out, "results.json")) as f:
+            print(write_outputs(a.out, json.load(f)))
+        return
     for _, program, _ in SERVERS:
         if not os.access(os.path.join(BIN, program), os.X_OK):
             sys.exit("compare: build first: cmake --preset release && cmake --build --preset release")
     clients = [50, 1500] if a.quick else [50, 1500, 5000, 15000, 19000]
-    think, timeout = (500, "4s") if a.quick else (1000, "8s")
+    ramp = 10  # new connections per millisecond, for all the client processes together
     rows = []
     started = time.monotonic()
     for label, program, args in SERVERS:
         for n in clients:
-            # Every client holds its connection `think` ms between HELLO Y and HELLO Z. All are let
-            # into the listen backlog at once (--max-opening n): a server that cannot keep up
-            # shows it as timeouts. Two client processes past 9,000 (one process may open 20,000).
-            load = ["--conns", str(n), "--total", str(n), "--think-ms", str(think), "--timeout", timeout,
-                    "--ramp", "5", "--max-opening", str(n), "--procs", "2" if n > 9000 else "1"]
-            rows.append(row(label, f"{n:,} held {think} ms", n, measure(program, args, load)))
+            # Every client holds its connection `think` ms between HELLO Y and HELLO Z: long enough
+            # for all n to be open at once (opening them takes about n / 4 ms on 2 cores, the client
+            # being the bottleneck). The servers get a 20 s read timeout for it, all the same. All
+            # clients are let into the listen backlog at once (--max-opening n): a server that
+            # cannot keep up shows it as timeouts (ours: think + 4 s for the whole handshake). Two
+            # client processes past 9,000 (one process may open 20,000 files here).
+            think = 1000 + n // 4
+            procs = 2 if n > 9000 else 1
+            load = ["--conns", str(n), "--total", str(n), "--think-ms", str(think), "--timeout", f"{think + 4000}ms",
+                    "--ramp", str(ramp // procs), "--max-opening", str(n), "--procs", str(procs)]
+            held_args = [*args, "--read-timeout", "20s", "--handshake-timeout", "30s"]
+            rows.append(row(label, f"{n:,} held {think / 1000:.1f} s", n, measure(program, held_args, load)))
             print(f"  {label:17} {n:6,} clients: {rows[-1]['success_percent']:5.1f}% ok, "
                   f"{rows[-1]['rss_peak_mib']:.1f} MiB", flush=True)
-        r = measure(program, args, ["--conns", "100", "--duration", "1s" if a.quick else "2s", "--timeout", timeout])
+        r = measure(program, args, ["--conns", "100", "--duration", "1s" if a.quick else "2s", "--timeout", "5s"])
         rows.append(row(label, "throughput: 100 at once, think 0", 100, r))
         print(f"  {label:17} throughput: {rows[-1]['handshakes_per_s']:.0f} handshakes/s", flush=True)
     elapsed = time.monotonic() - started
 
-    os.makedirs(a.out, exist_ok=True)
     machine = {"cpus": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version(),
-               "nofile_limit": __import__("resource").getrlimit(__import__("resource").RLIMIT_NOFILE)[0]}
-    with open(os.path.join(a.out, "results.json"), "w") as f:
-        json.dump({"machine": machine, "quick": a.quick, "elapsed_s": round(elapsed, 1), "rows": rows}, f, indent=1)
-    table = markdown(rows)
-    with open(os.path.join(a.out, "results.md"), "w") as f:
-        f.write(f"Measured by `chapters/05-measuring/compare.py{' --quick' if a.quick else ''}` in {elapsed:.0f} s "
-                f"on {machine['cpus']} CPUs, Linux {machine['kernel']}.\n\n{table}")
-    held = [r for r in rows if " held " in r["scenario"]]
-    by_server = {}
-    for r in held:
-        by_server.setdefault(r["server"], []).append(r)
-    svg_plot(os.path.join(a.out, "rss.svg"), "Server memory (peak RSS) by clients held", "MiB",
-             {s: [(r["clients"], r["rss_peak_mib"]) for r in rs] for s, rs in by_server.items()},
-             max(10, max(r["rss_peak_mib"] for r in held) * 1.1))
-    svg_plot(os.path.join(a.out, "success.svg"), "Handshakes completed, by clients", "% ok",
-             {s: [(r["clients"], r["success_percent"]) for r in rs] for s, rs in by_server.items()}, 100)
+               "nofile_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[0]}
+    table = write_outputs(a.out, {"machine": machine, "quick": a.quick, "elapsed_s": round(elapsed, 1), "rows": rows})
     print()
     print(table)
     print(f"Written to {a.out}/: results.json, results.md, rss.svg, success.svg ({elapsed:.0f} s)")
