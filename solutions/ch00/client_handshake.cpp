@@ -78,7 +78,7 @@ Step ClientHandshake::on_timeout(Timeout which) {
   if (phase_ == Phase::done || phase_ == Phase::failed) return finished();
   Step step;
   if (which == Timeout::handshake) {
-    fail(step, {ErrorReason::timeout, "handshake not finished within the handshake timeout"});
+    fail(step, {ErrorReason::timeout, "handshake not finished within its deadline"});
   } else {
     fail(step, {ErrorReason::timeout, phase_ == Phase::awaiting_close ? "server did not close after HELLO Z"
                                                                        : "no HELLO Y within the read timeout"});

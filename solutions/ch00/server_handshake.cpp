@@ -63,7 +63,7 @@ Step ServerHandshake::on_timeout(Timeout which) {
   if (phase_ == Phase::done || phase_ == Phase::failed) return finished();
   Step step;
   if (which == Timeout::handshake) {
-    fail(step, ErrorReason::timeout, "handshake not finished within the handshake timeout");
+    fail(step, ErrorReason::timeout, "handshake not finished within its deadline");
   } else {
     fail(step, ErrorReason::timeout,
          phase_ == Phase::awaiting_hello ? "no HELLO X within the read timeout" : "no HELLO Z within the read timeout");
