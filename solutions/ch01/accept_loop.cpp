@@ -84,7 +84,14 @@ void refuse_queued(int listen_fd, const Logger& log) {
   int refused = 0;
   for (; refused < 4096; ++refused) {  // bounded: clients may keep arriving
     const Fd client{::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC)};
-    if (!client) break;  // EAGAIN: the queue is empty
+    if (!client) {
+      // EAGAIN: the queue is empty. Out of descriptors: what is left will be reset, say so.
+      if (out_of_resources(errno)) {
+        log.warn("stopping: {}: connections still queued could not be answered",
+                 std::generic_category().message(errno));
+      }
+      break;
+    }
     refuse_connection(client.get(), {ErrorReason::shutdown, "server stopping"});
   }
   if (refused > 0) log.info("stopping: refused {} waiting connection(s) with ERROR shutdown", refused);
