@@ -1,5 +1,5 @@
 # The chapter machinery: one call turns a chapter's exercises, solutions, tests and programs into
-# targets, ctest tests and checks (ARCHITECTURE.md §5).
+# targets, ctest tests and checks (the course design: README.md, "How to do an exercise").
 #
 #   hs_add_chapter(<NN>
 #     DIR       <NN-name>             chapters/<NN-name>: the lesson and the programs' main()s

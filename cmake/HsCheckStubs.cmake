@@ -20,7 +20,7 @@ foreach(stub IN LISTS stubs)
     list(APPEND stubbed "${number}")
   endforeach()
 endforeach()
-# The learner's headers declare the same public API as the reference (ARCHITECTURE.md §5): each
+# The learner's headers declare the same public API as the reference (the course design: README.md, "How to do an exercise"): each
 # exercises/ header has a solutions/ twin, identical up to the first "private:" (the private part
 # is the learner's to design).
 get_filename_component(SOLUTIONS "${EXERCISES}/../../solutions/ch${CHAPTER}" ABSOLUTE)

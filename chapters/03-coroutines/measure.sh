@@ -4,7 +4,7 @@
 # server's RSS and CPU from /proc itself, through --server-pid), print hs-load's summary.
 #
 #   chapters/03-coroutines/measure.sh            # from the repository root, after a release build
-#   chapters/03-coroutines/measure.sh --quick    # smaller runs (about 15 s)
+#   chapters/03-coroutines/measure.sh --quick    # smaller runs (about 10 s)
 #
 # Loopback only; every run is bounded (--total, and hs-load's per-handshake timeout).
 set -euo pipefail

@@ -87,6 +87,11 @@ def fmt_ms(v):
     return "-" if v is None else (f"{v:.1f}" if v < 100 else f"{v:.0f}")
 
 
+def per_connection(r):
+    # Below ~1,000 connections open, a few pages of heap are the whole difference.
+    return "-" if r["peak_concurrent"] < 1000 else f"{r['kib_per_connection']:.2f}"
+
+
 def cpu(r):
     # /proc counts CPU in 10 ms ticks: below a few ticks the figure says nothing.
     return "-" if r["cpu_s"] < 0.05 else f"{r['cpu_us_per_handshake']:.0f}"
@@ -101,7 +106,7 @@ def markdown(rows):
                         if k != "server-error")
         lines.append(f"| {r['server']} | {r['scenario']} | {r['ok']}/{r['handshakes']} | {r['success_percent']:.1f}% "
                      f"| {r['peak_concurrent']} | {r['handshakes_per_s']:.0f} | {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p99_ms'])} "
-                     f"| {r['rss_peak_mib']:.1f} | {r['kib_per_connection']:.2f} | {cpu(r)} "
+                     f"| {r['rss_peak_mib']:.1f} | {per_connection(r)} | {cpu(r)} "
                      f"| {why or '-'} |")
     return head + "\n".join(lines) + "\n"
 
@@ -116,7 +121,7 @@ def nice_step(raw):
 def svg_plot(path, title, y_label, series, y_max):
     """A line plot with a logarithmic x axis (clients); series: {label: [(x, y), ...]}."""
     import math
-    w, h, left, right, top, bottom = 640, 400, 70, 170, 40, 64
+    w, h, left, right, top, bottom = 660, 400, 70, 190, 40, 64
     xs = sorted({x for pts in series.values() for x, _ in pts})
     x_lo, x_hi = math.log10(xs[0]), math.log10(xs[-1])
     px = lambda x: left + (math.log10(x) - x_lo) / ((x_hi - x_lo) or 1) * (w - left - right)
@@ -149,7 +154,10 @@ def svg_plot(path, title, y_label, series, y_max):
         out.append(f'<polyline points="{d}" fill="none" stroke="{c}" stroke-width="{width}" '
                    f'stroke-dasharray="{dashes[i % len(dashes)]}"/>')
         out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{c}"/>' for x, y in pts]
-        out.append(f'<text x="{w - right + 10}" y="{top + 18 * i + 10}" fill="{c}">{label}</text>')
+        ly = top + 18 * i + 6  # the legend: a swatch of the line's own style, then the name
+        out.append(f'<line x1="{w - right + 8}" y1="{ly}" x2="{w - right + 34}" y2="{ly}" stroke="{c}" '
+                   f'stroke-width="{width}" stroke-dasharray="{dashes[i % len(dashes)]}"/>')
+        out.append(f'<text x="{w - right + 40}" y="{ly + 4}" fill="{c}">{label}</text>')
     out.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

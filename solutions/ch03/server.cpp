@@ -13,6 +13,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "hs/cli.hpp"
 #include "hs/exercise.hpp"
 
 namespace hs::ch03 {
@@ -135,9 +136,9 @@ void Server::stop() {
   acceptor_.close(ignored);                              // the pending accept ends: listen() returns
   backoff_.cancel();
   if (const auto open = stats_.open.load(); open > 0) {
-    log_.info("stopping: no new connections; waiting for {} handshake(s) in progress (at most {} ms, plus up "
-              "to 1 s to close cleanly)",
-              open, options_.session.handshake_timeout.count());
+    log_.info("stopping: no new connections; waiting for {} handshake(s) in progress (at most {}, plus up to "
+              "1s to close cleanly)",
+              open, format_duration(options_.session.handshake_timeout));
   }
 }
 

@@ -18,7 +18,7 @@ namespace hs::ch03 {
 /// The clock every deadline of this chapter is measured on (the one Timer uses).
 using Clock = std::chrono::steady_clock;
 
-/// The two clocks of a handshake (ARCHITECTURE.md §3): one for the message being waited for, one
+/// The two clocks of a handshake (docs/protocol.md, "Timeouts"): one for the message being waited for, one
 /// for the whole handshake. The session moves `message` as messages arrive, while the watchdog
 /// of with_deadlines() is waiting: the watchdog reads these fields each time it wakes.
 struct Deadlines {

@@ -1,7 +1,7 @@
 /// @file
 /// Command-line parsing shared by every Handshake program: `--name value` or `--name=value`,
 /// `--help`, durations with a unit (`250ms`, `5s`), and exit status 2 with a clear message for
-/// any usage error (ARCHITECTURE.md §6).
+/// any usage error: the conventions every program of the course follows.
 ///
 /// @code
 /// hs::Duration read_timeout = std::chrono::seconds{5};

@@ -1,6 +1,6 @@
 /// @file
 /// What every server program of the course shares on its command line and at start-up
-/// (ARCHITECTURE.md §6): `--bind`, `--port`, the two timeouts, `--work-ms`, `--quiet`; and the
+/// (the same for every chapter): `--bind`, `--port`, the two timeouts, `--work-ms`, `--quiet`; and the
 /// listening socket announced as `listening on ADDR:PORT`, the line tests and scripts read.
 #pragma once
 
