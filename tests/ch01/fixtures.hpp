@@ -19,7 +19,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "ch00/server_handshake.hpp"
 #include "ch01/accept_loop.hpp"
 #include "ch01/blocking_io.hpp"
 #include "ch01/serve_connection.hpp"
@@ -51,15 +50,6 @@ inline TcpPair tcp_pair() {
   return {std::move(server), std::move(client)};
 }
 
-/// What the chapter 00 reference machine answers to `input`: the exact bytes a server built on it
-/// must send. (The ch01 code drives the ch00 *reference* machine, so its ERROR lines are these.)
-inline std::string machine_reply(std::string_view input) { return ch00::ServerHandshake{}.on_bytes(input).out; }
-inline std::string machine_timeout(Timeout which, std::string_view input = {}) {
-  ch00::ServerHandshake machine;
-  machine.on_bytes(input);
-  return machine.on_timeout(which).out;
-}
-
 /// serve_connection() on the server side of a pair, in a background thread.
 class Serving {
  public:
@@ -73,6 +63,22 @@ class Serving {
 
  private:
   std::future<ServeResult> result_;
+};
+
+/// serve_connection() on the server side of a fresh loopback connection; `client` is the scripted
+/// peer. The fixture tests/support/session_behaviour.hpp expects.
+class Session {
+ public:
+  using Options = ServeOptions;
+  explicit Session(ServeOptions options) : Session{tcp_pair(), options} {}
+  /// How serving ended; rethrows what serve_connection() threw.
+  ServeResult result() { return serving_.result(); }
+
+  RawSocket client;  ///< the test's side of the connection
+
+ private:
+  Session(TcpPair pair, ServeOptions options) : client{std::move(pair.client)}, serving_{std::move(pair.server), options} {}
+  Serving serving_;
 };
 
 /// accept_loop() in a background thread of the test; see hs/testing/in_process_server.hpp.

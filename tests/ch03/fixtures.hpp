@@ -21,7 +21,6 @@
 #include <asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
-#include "ch00/server_handshake.hpp"
 #include "ch03/server.hpp"
 #include "ch03/session.hpp"
 #include "ch03/timeout.hpp"
@@ -30,6 +29,7 @@
 #include "hs/testing/in_process_server.hpp"
 #include "hs/testing/raw_socket.hpp"
 #include "hs/testing/server_program.hpp"
+#include "../support/session_behaviour.hpp"
 
 namespace hs::ch03::test {
 
@@ -38,14 +38,7 @@ using hs::testing::handshake;
 using hs::testing::RawSocket;
 using hs::testing::ReadEnd;
 
-/// What the chapter 00 reference machine answers to `input`: the exact bytes a server built on it
-/// must send.
-inline std::string machine_reply(std::string_view input) { return ch00::ServerHandshake{}.on_bytes(input).out; }
-inline std::string machine_timeout(Timeout which, std::string_view input = {}) {
-  ch00::ServerHandshake machine;
-  machine.on_bytes(input);
-  return machine.on_timeout(which).out;
-}
+using hs::testing::behaviour::machine_timeout;
 
 /// A coroutine run to the end on a fresh io_context in a background thread. `make(io)` returns
 /// the awaitable to run. The io_context runs until it has nothing left to do, or a generous
@@ -80,6 +73,7 @@ class Running {
 /// session() on the server side of a loopback connection; `client` is the scripted peer.
 class Session {
  public:
+  using Options = SessionOptions;
   explicit Session(SessionOptions options = {}) : Session{connected_pair(), options} {}
 
   /// How the session ended; rethrows what it threw.

@@ -1,0 +1,239 @@
+// The behaviour every chapter's "serve one connection" must have, byte for byte, whatever its
+// concurrency model: chapter 01's serve_connection() and chapter 03's session() both pass these.
+// Each chapter's test file names the test cases (with its exercise tag) and calls these bodies
+// with its own fixture. A fixture `Session`:
+//   - is constructed from its `Session::Options` (read_timeout, handshake_timeout, work),
+//     and starts serving the server side of a fresh loopback connection;
+//   - has `client`, the scripted RawSocket on the other side;
+//   - has `result()`, which waits for the outcome (status, error, io_error) or rethrows.
+#pragma once
+
+#include <cerrno>
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include <catch2/catch.hpp>
+
+#include "ch00/server_handshake.hpp"
+#include "hs/protocol.hpp"
+#include "hs/testing/raw_socket.hpp"
+
+namespace hs::testing::behaviour {
+
+using namespace std::chrono_literals;
+using namespace std::string_literals;
+using Clock = std::chrono::steady_clock;
+
+/// What the chapter 00 reference machine answers to `input`: the exact bytes a server built on it
+/// must send. (Every chapter drives the ch00 *reference* machine, so its ERROR lines are these.)
+inline std::string machine_reply(std::string_view input) { return ch00::ServerHandshake{}.on_bytes(input).out; }
+/// What it answers when `which` clock runs out after `input`.
+inline std::string machine_timeout(Timeout which, std::string_view input = {}) {
+  ch00::ServerHandshake machine;
+  machine.on_bytes(input);
+  return machine.on_timeout(which).out;
+}
+
+/// Short read timeout, long handshake deadline.
+template <typename Options>
+Options quick() {
+  Options o;
+  o.read_timeout = 300ms;
+  o.handshake_timeout = 30s;
+  return o;
+}
+
+/// "a full handshake, then the server closes"
+template <typename Session, typename Options = typename Session::Options>
+void full_handshake() {
+  Session serving{Options{}};
+  auto& client = serving.client;
+  client.send("HELLO 41\n");
+  CHECK(client.read_line() == "HELLO 42\n");
+  client.send("HELLO 43\n");
+  CHECK(client.read_all().empty());
+  CHECK(client.last_end() == ReadEnd::closed);
+  const auto result = serving.result();
+  CHECK(result.status == hs::Status::done);
+  CHECK_FALSE(result.io_error);
+}
+
+/// "split and pipelined input is served the same"
+template <typename Session, typename Options = typename Session::Options>
+void split_and_pipelined() {
+  SECTION("split into pieces") {
+    Session serving{Options{}};
+    auto& client = serving.client;
+    const std::array<std::string_view, 4> pieces{"HE", "LLO 4", "1", "\r\n"};
+    client.send_pieces(pieces, 5ms);
+    CHECK(client.read_line() == "HELLO 42\n");
+    const std::array<std::string_view, 2> z{"HELLO 4", "3\n"};
+    client.send_pieces(z, 5ms);
+    CHECK(client.read_all().empty());
+    CHECK(serving.result().status == hs::Status::done);
+  }
+  SECTION("X and Z in one write, as `printf 'HELLO 1\\nHELLO 3\\n' | nc` sends them") {
+    Session serving{Options{}};
+    auto& client = serving.client;
+    client.send("HELLO 1\nHELLO 3\n");
+    CHECK(client.read_all() == "HELLO 2\n");
+    CHECK(client.last_end() == ReadEnd::closed);
+    CHECK(serving.result().status == hs::Status::done);
+  }
+}
+
+/// "every protocol error gets its exact ERROR line, then a clean close"
+template <typename Session, typename Options = typename Session::Options>
+void every_protocol_error() {
+  struct Row {
+    const char* what;
+    std::string_view input;
+    hs::ErrorReason reason;
+  };
+  static const std::string nul_bytes = "\0\0\0\n"s;
+  static const std::string long_line(200, 'A');
+  static const std::string longer_line = [] {  // (not string + "\n": g++ 12 -O2 warns wrongly on that)
+    std::string line(5001, 'A');
+    line.back() = '\n';
+    return line;
+  }();
+  const Row rows[] = {
+      {"malformed", "hello 1\n", hs::ErrorReason::malformed},
+      {"NUL bytes", nul_bytes, hs::ErrorReason::malformed},
+      {"overflow", "HELLO 9223372036854775807\n", hs::ErrorReason::overflow},
+      {"wrong Z", "HELLO 1\nHELLO 4\n", hs::ErrorReason::sequence},
+      {"too long", long_line, hs::ErrorReason::too_long},
+      {"too long, and more after it", longer_line, hs::ErrorReason::too_long},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what << ": input \"" << hs::printable(row.input, 60) << "\"");
+    Session serving{quick<Options>()};
+    auto& client = serving.client;
+    client.send(row.input);
+    // A clean close (FIN), not a reset: the server must not close with unread input pending, or
+    // the client may never see the ERROR line. See the README's "lingering close".
+    CHECK(client.read_all() == machine_reply(row.input));
+    CHECK(client.last_end() == ReadEnd::closed);
+    client.close();
+    const auto result = serving.result();
+    CHECK(result.status == hs::Status::failed);
+    REQUIRE(result.error);
+    CHECK(result.error->reason == row.reason);
+  }
+}
+
+/// "bytes after HELLO Z are ignored, and the close is still clean"
+template <typename Session, typename Options = typename Session::Options>
+void bytes_after_z() {
+  Session serving{quick<Options>()};
+  auto& client = serving.client;
+  client.send("HELLO 1\nHELLO 3\n" + std::string(100, '#'));  // junk the server never reads
+  CHECK(client.read_all() == "HELLO 2\n");
+  CHECK(client.last_end() == ReadEnd::closed);  // not reset
+  client.close();
+  CHECK(serving.result().status == hs::Status::done);
+}
+
+/// "a client that keeps sending after an error cannot hold the server"
+template <typename Session, typename Options = typename Session::Options>
+void keeps_sending_after_error() {
+  Session serving{quick<Options>()};  // lingers at most 300 ms
+  auto& client = serving.client;
+  client.send("garbage\n");
+  // Flood until the server hangs up; 20 s would mean it never did.
+  const std::string chunk(64 << 10, 'x');
+  const auto give_up = Clock::now() + 20s;
+  bool server_hung_up = false;
+  while (Clock::now() < give_up && !server_hung_up) server_hung_up = !client.send(chunk);
+  CHECK(server_hung_up);
+  CHECK(serving.result().error->reason == hs::ErrorReason::malformed);
+}
+
+/// "a silent client gets ERROR timeout after the read timeout"
+template <typename Session, typename Options = typename Session::Options>
+void silent_client_times_out() {
+  SECTION("silent from the start") {
+    Session serving{quick<Options>()};
+    auto& client = serving.client;
+    CHECK(client.read_all() == machine_timeout(hs::Timeout::read));
+    CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
+  }
+  SECTION("silent after HELLO X") {
+    Session serving{quick<Options>()};
+    auto& client = serving.client;
+    client.send("HELLO 1\n");
+    CHECK(client.read_all() == "HELLO 2\n" + machine_timeout(hs::Timeout::read, "HELLO 1\n"));
+    CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
+  }
+}
+
+/// "the read timeout is per message: a byte at a time does not keep it alive"
+template <typename Session, typename Options = typename Session::Options>
+void read_timeout_per_message() {
+  // A slowloris client: each byte comes well within the read timeout, the line never does.
+  Session serving{quick<Options>()};  // 300 ms per message
+  auto& client = serving.client;
+  const std::array<std::string_view, 8> bytes{"H", "E", "L", "L", "O", " ", "1", "\n"};
+  client.send_pieces(bytes, 100ms);  // the line would be complete after 700 ms at the earliest
+  CHECK(client.read_all() == machine_timeout(hs::Timeout::read));
+  CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
+}
+
+/// "the whole handshake has its own deadline"
+template <typename Session, typename Options = typename Session::Options>
+void handshake_deadline() {
+  Options options;
+  options.read_timeout = 30s;
+  options.handshake_timeout = 300ms;
+  Session serving{options};
+  auto& client = serving.client;
+  client.send("HELLO 1\n");
+  CHECK(client.read_all() == "HELLO 2\n" + machine_timeout(hs::Timeout::handshake, "HELLO 1\n"));
+  CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
+}
+
+/// "a client that half-closes still reads the ERROR line"
+template <typename Session, typename Options = typename Session::Options>
+void half_close() {
+  Session serving{Options{}};
+  auto& client = serving.client;
+  client.send("HELLO 1\n");
+  client.shutdown_write();  // like nc -N: no more data from us, but we still listen
+  hs::ch00::ServerHandshake reference;
+  std::string expected = reference.on_bytes("HELLO 1\n").out;
+  expected += reference.on_eof().out;
+  CHECK(client.read_all() == expected);
+  CHECK(serving.result().error->reason == hs::ErrorReason::malformed);
+}
+
+/// "a client that vanishes mid-handshake ends the connection, not the server"
+template <typename Session, typename Options = typename Session::Options>
+void vanishes() {
+  Session serving{Options{}};
+  auto& client = serving.client;
+  client.send("HELLO 1\n");
+  CHECK(client.read_line() == "HELLO 2\n");
+  client.close(/*reset=*/true);
+  const auto result = serving.result();
+  CHECK(result.status == hs::Status::failed);
+  CHECK(result.io_error.value() == ECONNRESET);
+}
+
+/// "simulated work (--work-ms) happens before the reply, and the handshake still completes"
+template <typename Session, typename Options = typename Session::Options>
+void work_before_reply() {
+  Options options;
+  options.work = 50ms;
+  Session serving{options};
+  auto& client = serving.client;
+  const auto start = Clock::now();
+  client.send("HELLO 1\n");
+  CHECK(client.read_line() == "HELLO 2\n");
+  CHECK(Clock::now() - start >= 50ms);  // a lower bound only: the sleep happened before the reply
+  client.send("HELLO 3\n");
+  CHECK(client.read_all().empty());
+  CHECK(serving.result().status == hs::Status::done);
+}
+
+}  // namespace hs::testing::behaviour
