@@ -2,6 +2,7 @@
 // (exercise 1.4), as child processes, the way the README shows them.
 #include <signal.h>
 
+#include "../support/program_behaviour.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch01::test;
@@ -9,45 +10,11 @@ using hs::testing::ChildProcess;
 using hs::testing::program_path;
 
 TEST_CASE("hs-ch01-server: prints its address, serves, and stops cleanly on SIGTERM and SIGINT", "[ex1.3]") {
-  for (int signal : {SIGTERM, SIGINT}) {
-    ServerProgram server{{"--quiet"}};
-    CHECK(server.first_line() == fmt::format("listening on 127.0.0.1:{}", server.port()));
-    {
-      auto c = RawSocket::connect("127.0.0.1", server.port());
-      c.send("HELLO 1\nHELLO 3\n");  // what `printf 'HELLO 1\nHELLO 3\n' | nc 127.0.0.1 PORT` sends
-      CHECK(c.read_all() == "HELLO 2\n");
-      CHECK(c.last_end() == ReadEnd::closed);
-    }
-    {
-      auto c = RawSocket::connect("127.0.0.1", server.port());
-      c.send(std::string(1000, '\0'));  // garbage: an ERROR line, then the server carries on
-      CHECK(c.read_all().starts_with("ERROR too-long"));
-    }
-    CHECK(server.stop(signal) == 0);
-  }
+  hs::testing::behaviour::serves_and_stops_on_signals("hs-ch01-server");
 }
 
 TEST_CASE("hs-ch01-server: a port in use and bad options are reported clearly", "[ex1.3]") {
-  ServerProgram first;
-  {
-    ChildProcess second{program_path("hs-ch01-server"), {"--port", std::to_string(first.port())}};
-    CHECK(second.wait() == 1);
-    CHECK_THAT(second.stderr_text(), Catch::Contains("Address already in use") && Catch::Contains("--port 0"));
-  }
-  {
-    ChildProcess bad{program_path("hs-ch01-server"), {"--read-timeout", "5"}};
-    CHECK(bad.wait() == 2);
-    CHECK_THAT(bad.stderr_text(), Catch::Contains("unit"));
-  }
-  {
-    ChildProcess bad{program_path("hs-ch01-server"), {"--bind", "localhost"}};
-    CHECK(bad.wait() == 2);
-    CHECK_THAT(bad.stderr_text(), Catch::Contains("not a numeric IP address"));
-  }
-  auto c = RawSocket::connect("127.0.0.1", first.port());
-  c.send("HELLO 1\nHELLO 3\n");
-  CHECK(c.read_all() == "HELLO 2\n");
-  CHECK(first.stop(SIGTERM) == 0);
+  hs::testing::behaviour::reports_port_in_use_and_bad_options("hs-ch01-server");
 }
 
 TEST_CASE("hs-client: prints the exchange and exits 0, or 1 on a wrong reply or an ERROR line", "[ex1.4]") {

@@ -1,0 +1,76 @@
+// What every chapter's server program must do on the command line, whatever its concurrency
+// model (docs: README.md, "The chapters"): print `listening on ADDR:PORT`, serve, stop cleanly on
+// SIGTERM and SIGINT, and report a port in use and bad options clearly. Each chapter's
+// test_programs.cpp names the test cases and calls these with its program's name.
+#pragma once
+
+#include <signal.h>
+
+#include <string>
+#include <string_view>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "hs/testing/child_process.hpp"
+#include "hs/testing/raw_socket.hpp"
+#include "hs/testing/server_program.hpp"
+
+namespace hs::testing::behaviour {
+
+/// Prints its address, serves a pipelined handshake and a garbage client, and exits 0 on SIGTERM
+/// and on SIGINT.
+inline void serves_and_stops_on_signals(std::string_view program) {
+  for (int signal : {SIGTERM, SIGINT}) {
+    ServerProgram server{program, {"--quiet"}};
+    CHECK(server.first_line() == fmt::format("listening on 127.0.0.1:{}", server.port()));
+    {
+      auto c = RawSocket::connect("127.0.0.1", server.port());
+      c.send("HELLO 1\nHELLO 3\n");  // what `printf 'HELLO 1\nHELLO 3\n' | nc 127.0.0.1 PORT` sends
+      CHECK(c.read_all() == "HELLO 2\n");
+      CHECK(c.last_end() == ReadEnd::closed);
+    }
+    {
+      auto c = RawSocket::connect("127.0.0.1", server.port());
+      c.send(std::string(1000, '\0'));  // garbage: an ERROR line, then the server carries on
+      CHECK(c.read_all().starts_with("ERROR too-long"));
+    }
+    CHECK(server.stop(signal) == 0);
+  }
+}
+
+/// A second server on the same port exits 1 naming the problem and the fix; a duration without a
+/// unit and a --bind that is a name exit 2; the first server is unharmed.
+inline void reports_port_in_use_and_bad_options(std::string_view program) {
+  ServerProgram first{program, {}};
+  {
+    ChildProcess second{program_path(program), {"--port", std::to_string(first.port())}};
+    CHECK(second.wait() == 1);
+    CHECK_THAT(second.stderr_text(), Catch::Contains("Address already in use") && Catch::Contains("--port 0"));
+  }
+  {
+    ChildProcess bad{program_path(program), {"--read-timeout", "5"}};
+    CHECK(bad.wait() == 2);
+    CHECK_THAT(bad.stderr_text(), Catch::Contains("unit"));
+  }
+  {
+    ChildProcess bad{program_path(program), {"--handshake-timeout", "10"}};
+    CHECK(bad.wait() == 2);
+    CHECK_THAT(bad.stderr_text(), Catch::Contains("unit"));
+  }
+  {
+    ChildProcess bad{program_path(program), {"--bind", "localhost"}};
+    CHECK(bad.wait() == 2);
+    CHECK_THAT(bad.stderr_text(), Catch::Contains("not a numeric IP address"));
+  }
+  {
+    auto c = RawSocket::connect("127.0.0.1", first.port());
+    c.send("HELLO 1\nHELLO 3\n");
+    CHECK(c.read_all() == "HELLO 2\n");
+  }
+  auto c = RawSocket::connect("127.0.0.1", first.port());
+  CHECK(handshake(c, 1).empty());
+  CHECK(first.stop(SIGTERM) == 0);
+}
+
+}  // namespace hs::testing::behaviour
