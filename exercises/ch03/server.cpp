@@ -7,8 +7,6 @@
 #include <utility>
 
 #include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/use_awaitable.hpp>
 
 #include "hs/exercise.hpp"
 

@@ -2,11 +2,8 @@
 // Read chapters/03-coroutines/README.md#exercise-31, then replace the stub below.
 #include "timeout.hpp"
 
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
-#include <asio/use_awaitable.hpp>
 
 #include "hs/exercise.hpp"
 

@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <array>
 
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/write.hpp>
 
 #include "ch00/server_handshake.hpp"

@@ -1,11 +1,8 @@
 // Exercise 3.1 (reference): an operation raced against a watchdog timer.
 #include "timeout.hpp"
 
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
-#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
-#include <asio/use_awaitable.hpp>
 
 namespace hs::ch03 {
 
