@@ -89,7 +89,7 @@ Endpoint peer_endpoint(int fd) {
   return to_endpoint(storage);
 }
 
-Fd listen_tcp(const std::string& address, std::uint16_t port, int backlog) {
+Fd listen_tcp(const std::string& address, std::uint16_t port, int backlog, bool reuse_port) {
   const std::string where = Endpoint{address, port}.to_string();
   sockaddr_storage storage{};
   socklen_t len = 0;
@@ -109,6 +109,9 @@ Fd listen_tcp(const std::string& address, std::uint16_t port, int backlog) {
   if (!fd) fail(errno, fmt::format("cannot listen on {}: socket()", where));
   const int on = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);  // restart without waiting for TIME_WAIT
+  if (reuse_port && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+    fail(errno, fmt::format("cannot listen on {}: SO_REUSEPORT", where));
+  }
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), len) != 0) {
     fail(errno, fmt::format("cannot listen on {}", where));
   }

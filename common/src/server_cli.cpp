@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <system_error>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -23,9 +24,16 @@ void ServerArgs::check(const Cli& cli) const {
 }
 
 Fd listen_and_announce(const Cli& cli, std::string_view program, const ServerArgs& args) {
-  Fd listener;
+  return std::move(listen_and_announce(cli, program, args, 1).front());
+}
+
+std::vector<Fd> listen_and_announce(const Cli& cli, std::string_view program, const ServerArgs& args, int count) {
+  std::vector<Fd> listeners;
   try {
-    listener = listen_tcp(args.bind, args.port);
+    const bool reuse_port = count > 1;
+    listeners.push_back(listen_tcp(args.bind, args.port, 4096, reuse_port));
+    const std::uint16_t port = local_endpoint(listeners.front().get()).port;  // port 0: the one picked
+    while (static_cast<int>(listeners.size()) < count) listeners.push_back(listen_tcp(args.bind, port, 4096, true));
   } catch (const std::system_error& e) {
     if (e.code() == std::errc::invalid_argument) cli.fail(e.what());  // --bind is not an address
     fmt::print(stderr, "{}: {}\n", program, e.what());
@@ -34,9 +42,9 @@ Fd listen_and_announce(const Cli& cli, std::string_view program, const ServerArg
     }
     std::exit(1);
   }
-  fmt::print("listening on {}\n", local_endpoint(listener.get()).to_string());
+  fmt::print("listening on {}\n", local_endpoint(listeners.front().get()).to_string());
   std::fflush(stdout);  // scripts and tests wait for this line
-  return listener;
+  return listeners;
 }
 
 }  // namespace hs

@@ -58,8 +58,10 @@ Endpoint peer_endpoint(int fd);
 
 /// A listening TCP socket on `address` (numeric) and `port` (0 = any free port), with SO_REUSEADDR
 /// and close-on-exec. Throws std::system_error whose message names the address and the cause,
-/// e.g. "cannot listen on 127.0.0.1:7878: Address already in use".
-Fd listen_tcp(const std::string& address, std::uint16_t port, int backlog = 4096);
+/// e.g. "cannot listen on 127.0.0.1:7878: Address already in use". With `reuse_port`
+/// (SO_REUSEPORT), several sockets may listen on the same address and port, each taking a share
+/// of the new connections: how several processes serve one port (chapter 04, `--workers`).
+Fd listen_tcp(const std::string& address, std::uint16_t port, int backlog = 4096, bool reuse_port = false);
 
 /// A blocking TCP socket connected to `host` (a name such as localhost, or a numeric address) and
 /// `port`, trying each address the name resolves to. Throws std::system_error naming host, port

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hs/cli.hpp"
 #include "hs/net.hpp"
@@ -33,5 +34,9 @@ struct ServerArgs {
 /// failure: a bad address is a usage error (exit 2); anything else (port in use, ...) is explained
 /// on stderr, with a hint, and the program exits with status 1.
 Fd listen_and_announce(const Cli& cli, std::string_view program, const ServerArgs& args);
+
+/// The same, with `count` sockets on one address and port (SO_REUSEPORT), one per worker process;
+/// the line is printed once, after all exist, so that no connection can reach a socket not yet there.
+std::vector<Fd> listen_and_announce(const Cli& cli, std::string_view program, const ServerArgs& args, int count);
 
 }  // namespace hs

@@ -41,6 +41,8 @@ class ServerProgram {
   std::uint16_t port() const { return port_; }
   /// Its first line of output.
   const std::string& first_line() const { return first_line_; }
+  /// Its next line on stdout, after the first (e.g. `metrics on ADDR:PORT`); empty at end or deadline.
+  std::string read_line(Duration timeout = generous) { return child_.read_line(timeout); }
   /// Sends `signal` and returns the exit status (nothing if it did not exit in time).
   std::optional<int> stop(int signal) {
     stopped_ = true;

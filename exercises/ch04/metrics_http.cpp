@@ -1,0 +1,87 @@
+// The metrics endpoint (given): see metrics_http.hpp.
+#include "ch04/metrics_http.hpp"
+
+#include <chrono>
+#include <exception>
+#include <string_view>
+#include <utility>
+
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/read_until.hpp>
+#include <asio/strand.hpp>
+#include <asio/streambuf.hpp>
+#include <asio/write.hpp>
+#include <fmt/format.h>
+
+namespace hs::ch04 {
+
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+
+constexpr std::size_t max_request_bytes = 8192;
+
+std::string response(std::string_view status, std::string_view content_type, std::string_view body) {
+  return fmt::format("HTTP/1.0 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}", status,
+                     content_type, body.size(), body);
+}
+
+// The answer to the request whose first line is `line`.
+std::string answer(std::string_view line, const std::function<std::string()>& render) {
+  const auto first_space = line.find(' ');
+  if (first_space == std::string_view::npos) return response("400 Bad Request", "text/plain", "bad request\n");
+  const std::string_view method = line.substr(0, first_space);
+  std::string_view target = line.substr(first_space + 1);
+  target = target.substr(0, target.find(' '));
+  target = target.substr(0, target.find('?'));  // Prometheus may add parameters
+  if (method != "GET" && method != "HEAD") return response("405 Method Not Allowed", "text/plain", "GET only\n");
+  if (target != "/metrics") return response("404 Not Found", "text/plain", "try /metrics\n");
+  std::string reply = response("200 OK", "text/plain; version=0.0.4; charset=utf-8", render());
+  if (method == "HEAD") reply.resize(reply.find("\r\n\r\n") + 4);
+  return reply;
+}
+
+Awaitable<void> scrape(Socket socket, std::function<std::string()> render) {
+  asio::streambuf request{max_request_bytes};
+  Timer deadline{socket.get_executor(), std::chrono::seconds{5}};
+  // The request's headers, up to the empty line, within the size cap and the deadline.
+  const auto read = co_await (asio::async_read_until(socket, request, "\r\n\r\n", as_tuple) ||
+                              deadline.async_wait(as_tuple));
+  if (read.index() != 0) co_return;  // too slow: just close
+  const auto [error, size] = std::get<0>(read);
+  if (error && error != asio::error::not_found) co_return;
+  std::string_view head{static_cast<const char*>(request.data().data()), request.size()};
+  const std::string reply = error ? response("431 Request Header Fields Too Large", "text/plain", "too large\n")
+                                  : answer(head.substr(0, head.find("\r\n")), render);
+  [[maybe_unused]] auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(reply), as_tuple);
+  std::error_code ignored;
+  socket.shutdown(Socket::shutdown_both, ignored);
+}
+
+}  // namespace
+
+Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> render, const Logger& log) {
+  auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
+  while (acceptor.is_open()) {
+    auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(io), as_tuple);
+    if (error == asio::error::operation_aborted) break;
+    if (error) {
+      log.warn("metrics: accept failed: {}", error.message());
+      Timer pause{acceptor.get_executor(), std::chrono::milliseconds{100}};
+      co_await pause.async_wait(as_tuple);
+      continue;
+    }
+    const auto strand = socket.get_executor();
+    asio::co_spawn(strand, scrape(std::move(socket), render), [&log](std::exception_ptr thrown) {
+      if (!thrown) return;
+      try {
+        std::rethrow_exception(thrown);
+      } catch (const std::exception& e) {
+        log.error("metrics: a scrape threw: {}", e.what());
+      }
+    });
+  }
+}
+
+}  // namespace hs::ch04

@@ -1,0 +1,86 @@
+/// @file
+/// The per-handshake work (given): what `--work-ms N --work MODE` makes the server do between
+/// reading HELLO X and answering. Each mode is one of the lesson's experiments (README, "The
+/// pitfalls, measured"): a blocking sleep on the io thread (the pitfall), an awaited timer, a
+/// blocking "downstream" call offloaded to a pool behind a circuit breaker, and real CPU work
+/// (hashing) inline or offloaded.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include <asio/thread_pool.hpp>
+
+#include "asio_types.hpp"
+#include "breaker.hpp"
+#include "hs/protocol.hpp"
+#include "prometheus.hpp"
+
+namespace hs::ch04 {
+
+/// How the work of a handshake is done.
+enum class WorkMode {
+  blocking,     ///< std::this_thread::sleep_for on the io thread: the pitfall
+  timer,        ///< an awaited timer: the event-loop way to wait
+  offload,      ///< a blocking call to a "downstream", on the pool, behind the circuit breaker
+  cpu,          ///< hashing for about N ms, on the io thread
+  cpu_offload,  ///< the same hashing, on the pool
+};
+
+/// The mode's name on the command line: "blocking", "timer", "offload", "cpu", "cpu-offload".
+std::string_view mode_name(WorkMode mode) noexcept;
+/// The mode named `name`, if it is one.
+std::optional<WorkMode> mode_from_name(std::string_view name) noexcept;
+
+/// Everything about the work, from the command line.
+struct WorkOptions {
+  WorkMode mode = WorkMode::timer;                   ///< `--work`
+  std::chrono::milliseconds duration{0};             ///< `--work-ms`: 0 = no work at all
+  unsigned pool_threads = 2;                         ///< `--pool-threads`: threads for offloaded work
+  std::chrono::milliseconds downstream_timeout{0};   ///< `--downstream-timeout`: slower calls count as failures (0 = never)
+  CircuitBreaker::Options breaker;                   ///< `--breaker-failures`, `--breaker-cool-down`
+};
+
+/// What the work came to.
+struct WorkOutcome {
+  bool cancelled = false;              ///< a deadline ended it early (only a timer can be cut short)
+  std::optional<ProtocolError> error;  ///< the downstream failed or its breaker is open: answer this
+};
+
+/// The work every session does once per handshake. Shared by all sessions, on all io threads: its
+/// pool, breaker and metrics are thread-safe. Destroying it waits for the pool's jobs to end.
+class Work {
+ public:
+  Work(WorkOptions options, ServerMetrics& metrics);
+  Work(const Work&) = delete;
+  Work& operator=(const Work&) = delete;
+  ~Work();
+
+  /// Does one handshake's work, from a session coroutine (on its strand).
+  Awaitable<WorkOutcome> run();
+
+  /// The options it runs with.
+  const WorkOptions& options() const noexcept { return options_; }
+  /// The breaker in front of the downstream (for the metrics).
+  const CircuitBreaker& breaker() const noexcept { return breaker_; }
+  /// Hash rounds that take about 1 ms on this machine (measured once, at construction).
+  std::uint64_t rounds_per_ms() const noexcept { return rounds_per_ms_; }
+
+ private:
+  Awaitable<WorkOutcome> call_downstream();
+
+  WorkOptions options_;
+  ServerMetrics& metrics_;           ///< queue depth, downstream outcomes, breaker state
+  CircuitBreaker breaker_;           ///< in front of the downstream: fail fast while it is down
+  std::uint64_t rounds_per_ms_;      ///< sizes the CPU work: N ms = N * rounds_per_ms_ rounds
+  std::atomic<std::uint64_t> sink_{0};  ///< where hash results go, so the compiler cannot skip the work
+  asio::thread_pool pool_;           ///< last: its threads stop (and join) first on destruction
+};
+
+/// A real computation to stand for CPU-bound work: `rounds` steps of a 64-bit hash. Returns the hash.
+std::uint64_t hash_rounds(std::uint64_t rounds, std::uint64_t seed) noexcept;
+
+}  // namespace hs::ch04

@@ -1,0 +1,1 @@
+../../exercises/ch04/metrics_http.hpp

@@ -1,0 +1,1 @@
+../../exercises/ch04/server.hpp

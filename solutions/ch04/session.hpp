@@ -1,0 +1,1 @@
+../../exercises/ch04/session.hpp

@@ -1,0 +1,179 @@
+// Fixtures for the chapter 04 tests: the Server on an io_context run by several threads of the test
+// (as hs-ch04-server runs it), with its metrics at hand and served on a second loopback port, and a
+// scraper for that port. The client side is test support's scripted RawSocket, as in every chapter.
+#pragma once
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/post.hpp>
+#include <asio/strand.hpp>
+#include <catch2/catch.hpp>
+
+#include "ch04/metrics_http.hpp"
+#include "ch04/offload.hpp"
+#include "ch04/server.hpp"
+#include "hs/exercise.hpp"
+#include "hs/net.hpp"
+#include "hs/testing/in_process_server.hpp"
+#include "hs/testing/raw_socket.hpp"
+#include "hs/testing/server_program.hpp"
+
+namespace hs::ch04::test {
+
+using namespace std::chrono_literals;
+using hs::testing::handshake;
+using hs::testing::RawSocket;
+using hs::testing::ReadEnd;
+
+/// How the server under test runs.
+struct Config {
+  ServerOptions server;     ///< limits, timeouts, drain
+  WorkOptions work;         ///< the handshake's work (none by default)
+  unsigned io_threads = 2;  ///< threads running the io_context
+};
+
+/// The work of every handshake: `mode` for `duration`.
+inline WorkOptions work(WorkMode mode, std::chrono::milliseconds duration) {
+  WorkOptions options;
+  options.mode = mode;
+  options.duration = duration;
+  return options;
+}
+
+/// Runs `body` on `threads` threads (the calling one included); rethrows the first exception
+/// after stopping the io_context.
+inline void run_threads(asio::io_context& io, unsigned threads) {
+  std::exception_ptr failure;
+  std::mutex mutex;
+  auto run = [&] {
+    try {
+      io.run();
+    } catch (...) {
+      const std::lock_guard lock{mutex};
+      if (!failure) failure = std::current_exception();
+      io.stop();
+    }
+  };
+  std::vector<std::thread> others;
+  for (unsigned i = 1; i < threads; ++i) others.emplace_back(run);
+  run();
+  for (auto& t : others) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+/// The chapter 04 Server in a background thread of the test, on a loopback port picked by the OS,
+/// its metrics served on a second one. The test's stop request reaches it as SIGTERM reaches
+/// hs-ch04-server: Server::drain() on the server's strand. metrics() are live.
+class InProcessServer : public testing::InProcessServer<ServerMetrics> {
+ public:
+  explicit InProcessServer(Config config = {})
+      : InProcessServer{config, Sockets::make()} {}
+
+  /// The port it listens on. (Its own listener, not the base's: the Acceptor owns it, so that when
+  /// the drain closes it, new clients are refused as they would be by hs-ch04-server.)
+  std::uint16_t port() const { return port_; }
+  /// A scripted client connected to it.
+  RawSocket connect() const { return RawSocket::connect("127.0.0.1", port_); }
+  /// The port of its /metrics endpoint.
+  std::uint16_t metrics_port() const { return metrics_port_; }
+  /// Its counters, live.
+  ServerMetrics& metrics() { return stats(); }
+
+ private:
+  // The two listeners, and their ports (read now: the server thread takes the descriptors).
+  struct Sockets {
+    std::shared_ptr<Fd> listener, metrics;
+    std::uint16_t port, metrics_port;
+    static Sockets make() {
+      auto listener = std::make_shared<Fd>(listen_tcp("127.0.0.1", 0));
+      auto metrics = std::make_shared<Fd>(listen_tcp("127.0.0.1", 0));
+      return {listener, metrics, local_endpoint(listener->get()).port, local_endpoint(metrics->get()).port};
+    }
+  };
+
+  InProcessServer(Config config, Sockets sockets)
+      : testing::InProcessServer<ServerMetrics>{[config, listener = sockets.listener, metrics_fd = sockets.metrics](
+                                                    int, int stop_fd, const Logger& log, ServerMetrics& metrics) {
+          asio::io_context io{static_cast<int>(config.io_threads)};
+          Work work{config.work, metrics};
+          Server server{io, Acceptor{asio::make_strand(io), asio::ip::tcp::v4(), listener->release()}, config.server,
+                        work, metrics, log};
+          Acceptor scrapes{asio::make_strand(io), asio::ip::tcp::v4(), ::dup(metrics_fd->get())};
+          asio::co_spawn(scrapes.get_executor(), serve_metrics(scrapes, [&] { return metrics.prometheus(); }, log),
+                         [](std::exception_ptr thrown) {
+                           if (thrown) std::rethrow_exception(thrown);
+                         });
+          auto close_scrapes = [&] {
+            asio::post(scrapes.get_executor(), [&] {
+              std::error_code ignored;
+              scrapes.close(ignored);
+            });
+          };
+          asio::posix::stream_descriptor stop{io, ::dup(stop_fd)};
+          stop.async_wait(asio::posix::stream_descriptor::wait_read, [&](std::error_code error) {
+            if (error) return;
+            asio::co_spawn(server.executor(), server.drain(), [&](std::exception_ptr thrown) {
+              close_scrapes();
+              if (!thrown) return;
+              try {
+                std::rethrow_exception(thrown);
+              } catch (const ExerciseNotDone&) {
+                io.stop();  // exercise 4.6 is not done yet: its own tests say so; end this server anyway
+              }
+            });
+          });
+          asio::co_spawn(server.executor(), server.listen(), [&](std::exception_ptr thrown) {
+            asio::post(io, [&] { stop.cancel(); });
+            if (thrown) std::rethrow_exception(thrown);
+          });
+          run_threads(io, config.io_threads);
+        }},
+        port_{sockets.port},
+        metrics_port_{sockets.metrics_port} {}
+
+  std::uint16_t port_;
+  std::uint16_t metrics_port_;
+};
+
+/// GET /metrics on `port`, as curl would: the whole HTTP response.
+inline std::string http_get(std::uint16_t port, std::string_view target = "/metrics") {
+  auto c = RawSocket::connect("127.0.0.1", port);
+  c.send(fmt::format("GET {} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n", target));
+  return c.read_all();
+}
+
+/// The samples of a Prometheus text body: `name{labels}` -> value (comments skipped).
+inline std::map<std::string, double> samples(std::string_view text) {
+  std::map<std::string, double> out;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (line.empty() || line.front() == '#') continue;
+    const auto space = line.rfind(' ');
+    if (space == std::string_view::npos) continue;
+    out[std::string{line.substr(0, space)}] = std::stod(std::string{line.substr(space + 1)});
+  }
+  return out;
+}
+
+/// The hs-ch04-server program (or its -ref twin) on port 0.
+class ServerProgram : public testing::ServerProgram {
+ public:
+  explicit ServerProgram(std::vector<std::string> args = {})
+      : testing::ServerProgram{"hs-ch04-server", std::move(args)} {}
+};
+
+}  // namespace hs::ch04::test

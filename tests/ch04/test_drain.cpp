@@ -1,0 +1,76 @@
+// Exercise 4.6: the drain. On stop the server takes no new connection, lets the handshakes in
+// flight finish for up to --drain, then ends the rest with ERROR shutdown: every client accepted
+// gets an answer.
+#include "fixtures.hpp"
+
+using namespace hs::ch04;
+using namespace hs::ch04::test;
+
+TEST_CASE("the drain lets handshakes in flight finish, and takes no new connection", "[ex4.6]") {
+  Config config;
+  config.server.drain = 60s;
+  config.server.session = {30s, 60s};
+  InProcessServer server{config};
+  std::vector<RawSocket> clients;
+  for (int i = 0; i < 5; ++i) {
+    clients.push_back(server.connect());
+    clients.back().send(fmt::format("HELLO {}\n", i * 10));
+    CHECK(clients.back().read_line() == fmt::format("HELLO {}\n", i * 10 + 1));
+  }
+  server.request_stop();
+  // The listener closes: a new client is refused (or, if it was already queued, told so).
+  const bool closed = server.eventually([&] {
+    try {
+      auto late = server.connect();
+      return late.read_all().starts_with("ERROR shutdown");
+    } catch (const std::system_error&) {
+      return true;  // connection refused
+    }
+  });
+  CHECK(closed);
+  for (int i = 0; i < 5; ++i) {
+    clients[i].send(fmt::format("HELLO {}\n", i * 10 + 2));
+    CHECK(clients[i].read_all() == "");
+    CHECK(clients[i].last_end() == ReadEnd::closed);
+  }
+  server.stop();
+  CHECK(server.metrics().completed.value() == 5);
+  CHECK(server.metrics().failures(hs::ErrorReason::shutdown).value() == 0);
+}
+
+TEST_CASE("after the drain deadline, the handshakes still in flight end with ERROR shutdown", "[ex4.6]") {
+  Config config;
+  config.server.drain = 200ms;
+  config.server.session = {60s, 120s};  // these clients would otherwise be waited for a minute
+  config.io_threads = 2;
+  InProcessServer server{config};
+  std::vector<RawSocket> clients;
+  for (int i = 0; i < 20; ++i) {
+    clients.push_back(server.connect());
+    if (i % 2 == 0) {  // half have said HELLO X, half nothing yet
+      clients.back().send("HELLO 1\n");
+      CHECK(clients.back().read_line() == "HELLO 2\n");
+    }
+  }
+  REQUIRE(server.eventually([&] { return server.metrics().open.value() == 20; }));
+  server.stop();  // returns when the server's run() has: every session is over
+  for (auto& c : clients) {
+    CHECK(c.read_all() == "ERROR shutdown server stopping\n");
+    CHECK(c.last_end() == ReadEnd::closed);
+  }
+  CHECK(server.metrics().failures(hs::ErrorReason::shutdown).value() == 20);
+  CHECK(server.metrics().open.value() == 0);
+}
+
+TEST_CASE("a drain with nothing in flight ends at once, and a second request is harmless", "[ex4.6]") {
+  Config config;
+  config.server.drain = std::chrono::hours{1};  // waiting for it would hang the test
+  InProcessServer server{config};
+  auto c = server.connect();
+  CHECK(handshake(c, 1).empty());
+  REQUIRE(server.eventually([&] { return server.metrics().open.value() == 0; }));
+  server.request_stop();
+  server.request_stop();
+  server.stop();
+  CHECK(server.metrics().completed.value() == 1);
+}

@@ -1,0 +1,57 @@
+// The program a learner runs by hand: hs-ch04-server, as a child process, the way the README
+// shows it: options, the metrics line, SIGTERM's drain, and --workers.
+#include <signal.h>
+
+#include "../support/program_behaviour.hpp"
+#include "fixtures.hpp"
+
+using namespace hs::ch04::test;
+
+TEST_CASE("hs-ch04-server: prints its address, serves, and stops cleanly on SIGTERM and SIGINT", "[ex4.6]") {
+  hs::testing::behaviour::serves_and_stops_on_signals("hs-ch04-server");
+}
+
+TEST_CASE("hs-ch04-server: a port in use and bad options are reported clearly", "[ex4.6]") {
+  hs::testing::behaviour::reports_port_in_use_and_bad_options("hs-ch04-server");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--work", "sleep"}, {"--rate", "100"}, {"--io-threads", "0"},
+        {"--metrics-port", "0", "--workers", "2"}, {"--burst", "5"}}) {
+    hs::testing::ChildProcess bad{hs::testing::program_path("hs-ch04-server"), args};
+    CHECK(bad.wait() == 2);
+    CHECK_THAT(bad.stderr_text(), Catch::Contains(args.front()));
+  }
+}
+
+TEST_CASE("hs-ch04-server --metrics-port 0: a second line names the endpoint, which counts the handshakes",
+          "[ex4.2]") {
+  ServerProgram server{{"--quiet", "--metrics-port", "0", "--io-threads", "2"}};
+  const std::string line = server.read_line();
+  REQUIRE(line.starts_with("metrics on 127.0.0.1:"));
+  const auto metrics_port = static_cast<std::uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+  for (int i = 0; i < 3; ++i) {
+    auto c = RawSocket::connect("127.0.0.1", server.port());
+    CHECK(handshake(c, i).empty());
+  }
+  const bool counted = [&] {
+    for (int attempt = 0; attempt < 3000; ++attempt) {  // counted just after the client sees the close
+      const std::string body = http_get(metrics_port);
+      if (body.find("hs_handshakes_completed_total 3\n") != std::string::npos) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }();
+  CHECK(counted);
+  CHECK(http_get(metrics_port).find("hs_breaker_state 0\n") != std::string::npos);
+  CHECK(server.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("hs-ch04-server --workers 3: three processes share the port, and all stop on SIGTERM", "[ex4.6]") {
+  ServerProgram server{{"--workers", "3"}};
+  for (int i = 0; i < 30; ++i) {
+    auto c = RawSocket::connect("127.0.0.1", server.port());
+    CHECK(handshake(c, i).empty());
+  }
+  // Exit status 0 means every worker exited 0: the parent checks each one (workers.hpp).
+  CHECK(server.stop(SIGTERM) == 0);
+  CHECK_THAT(server.stderr_text(), Catch::Contains("stopping 3 worker(s)"));
+}
