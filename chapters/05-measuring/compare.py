@@ -2,8 +2,9 @@
 """The comparison of the course's servers, measured on this machine with one client: hs-load.
 
 For each reference server (chapter 01 blocking, chapter 02 pool and thread per connection,
-chapter 03 coroutines) and each scenario (N clients that each hold their connection for a think
-time; one think-0 throughput run), start a fresh server on port 0, run hs-load against it with
+chapter 03 coroutines, chapter 04 on two io threads) and each scenario (N clients that each hold their connection for a think
+time; one think-0 throughput run; and, past one process, chapter 04 with 3 workers holding 50,000),
+start a fresh server on port 0, run hs-load against it with
 --server-pid and --json, and stop the server. Then print one table and write it as JSON and
 Markdown, with two SVG plots (connections vs server RSS, connections vs success).
 
@@ -21,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 BIN = "build/release/bin"
@@ -29,7 +31,11 @@ SERVERS = [  # (label, program, arguments): the reference programs with their de
     ("ch02 pool", "hs-ch02-server-ref", ["--model", "pool"]),
     ("ch02 thread/conn", "hs-ch02-server-ref", ["--model", "thread-per-conn"]),
     ("ch03 coroutines", "hs-ch03-server-ref", []),
+    ("ch04 production", "hs-ch04-server-ref", ["--io-threads", "2"]),
 ]
+# Past one process (chapter 04): three worker processes share the port (SO_REUSEPORT), against three
+# client processes on four source addresses; not in --quick.
+SCALE_OUT = ("ch04 3 workers", "hs-ch04-server-ref", ["--workers", "3"], 50000)
 
 
 def start_server(program, args):
@@ -52,19 +58,71 @@ def stop_server(proc):
         proc.wait()
 
 
-def measure(program, args, load_args):
-    """One run: a fresh server, hs-load against it; returns hs-load's JSON figures."""
+class WorkerSampler(threading.Thread):
+    """RSS and CPU summed over a server's child processes (its --workers), sampled every 0.2 s: hs-load's
+    --server-pid sampler sees one process, the parent, which only waits for its workers."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.idle_kib, self.peak_kib, self.cpu_s = pid, None, 0, 0.0
+        self.done = threading.Event()
+
+    def children(self):
+        try:
+            with open(f"/proc/{self.pid}/task/{self.pid}/children") as f:
+                return f.read().split()
+        except OSError:
+            return []
+
+    def sample(self):
+        rss, ticks = 0, 0
+        for child in self.children():
+            try:
+                with open(f"/proc/{child}/status") as f:
+                    rss += next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+                with open(f"/proc/{child}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                    ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            except (OSError, StopIteration, IndexError, ValueError):
+                pass
+        return rss, ticks / os.sysconf("SC_CLK_TCK")
+
+    def run(self):
+        while not self.done.is_set():
+            rss, cpu_s = self.sample()
+            if rss:
+                self.idle_kib = rss if self.idle_kib is None else self.idle_kib
+                self.peak_kib, self.cpu_s = max(self.peak_kib, rss), max(self.cpu_s, cpu_s)
+            self.done.wait(0.2)
+
+
+def measure(program, args, load_args, workers=False):
+    """One run: a fresh server, hs-load against it; returns hs-load's JSON figures (the server's
+    RSS and CPU summed over its worker processes when `workers`)."""
     proc, port = start_server(program, args)
+    sampler = WorkerSampler(proc.pid) if workers else None
+    if sampler:
+        time.sleep(0.5)  # the workers have started; their first sample is the idle RSS
+        sampler.start()
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run([os.path.join(BIN, "hs-load"), "--port", str(port), "--server-pid", str(proc.pid),
                         "--quiet", "--json", out.name, *load_args],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        if sampler:
+            sampler.done.set()
+            sampler.join()
         stop_server(proc)
         with open(out.name) as f:
             text = f.read()
     if not text:
         sys.exit(f"compare: hs-load wrote no figures for {program} {' '.join(load_args)}")
-    return json.loads(text)
+    r = json.loads(text)
+    if sampler and sampler.idle_kib is not None:
+        s = r["server"]
+        s["rss_idle_kib"], s["rss_peak_kib"], s["cpu_s"] = sampler.idle_kib, sampler.peak_kib, sampler.cpu_s
+        s["kib_per_connection"] = (sampler.peak_kib - sampler.idle_kib) / max(1, r["peak_concurrent"])
+        s["cpu_us_per_handshake"] = sampler.cpu_s * 1e6 / max(1, r["handshakes"])
+    return r
 
 
 def row(label, scenario, clients, r):
@@ -222,6 +280,18 @@ def main():
         r = measure(program, args, ["--conns", "100", "--duration", "1s" if a.quick else "2s", "--timeout", "5s"])
         rows.append(row(label, "throughput: 100 at once, think 0", 100, r))
         print(f"  {label:17} throughput: {rows[-1]['handshakes_per_s']:.0f} handshakes/s", flush=True)
+    if not a.quick:
+        # 50,000 need 3 client processes (20,000 files each at most) and several source addresses
+        # (28,232 ephemeral ports each; with 4, the kernel finds a free port quickly). Opening them
+        # takes the clients about 15 s, so the think time is 40 s.
+        label, program, args, n = SCALE_OUT
+        think = 40000
+        load = ["--conns", str(n), "--total", str(n), "--think-ms", str(think), "--timeout", f"{think + 20000}ms",
+                "--ramp", "5", "--procs", "3", "--src-ips", "4"]
+        held_args = [*args, "--read-timeout", "90s", "--handshake-timeout", "2min"]
+        rows.append(row(label, f"{n:,} held {think / 1000:.1f} s", n, measure(program, held_args, load, workers=True)))
+        print(f"  {label:17} {n:6,} clients: {rows[-1]['success_percent']:5.1f}% ok, "
+              f"{rows[-1]['rss_peak_mib']:.1f} MiB", flush=True)
     elapsed = time.monotonic() - started
 
     machine = {"cpus": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version(),

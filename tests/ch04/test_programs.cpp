@@ -42,7 +42,7 @@ TEST_CASE("hs-ch04-server --metrics-port 0: a second line names the endpoint, wh
   }();
   CHECK(counted);
   CHECK(http_get(metrics_port).find("hs_breaker_state 0\n") != std::string::npos);
-  CHECK(server.stop(SIGTERM) == 0);
+  hs::testing::behaviour::check_stops_cleanly(server, SIGTERM);
 }
 
 TEST_CASE("hs-ch04-server --workers 3: three processes share the port, and all stop on SIGTERM", "[ex4.6]") {
@@ -52,6 +52,6 @@ TEST_CASE("hs-ch04-server --workers 3: three processes share the port, and all s
     CHECK(handshake(c, i).empty());
   }
   // Exit status 0 means every worker exited 0: the parent checks each one (workers.hpp).
-  CHECK(server.stop(SIGTERM) == 0);
+  hs::testing::behaviour::check_stops_cleanly(server, SIGTERM);
   CHECK_THAT(server.stderr_text(), Catch::Contains("stopping 3 worker(s)"));
 }

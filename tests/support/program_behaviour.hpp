@@ -18,6 +18,14 @@
 
 namespace hs::testing::behaviour {
 
+/// Sends `signal` and checks that the server exits 0; if not, shows what it wrote to stderr (an
+/// untouched stub's message, say).
+inline void check_stops_cleanly(ServerProgram& server, int signal) {
+  const auto status = server.stop(signal);
+  INFO("its stderr:\n" << server.stderr_text());
+  CHECK(status == 0);
+}
+
 /// Prints its address, serves a pipelined handshake and a garbage client, and exits 0 on SIGTERM
 /// and on SIGINT.
 inline void serves_and_stops_on_signals(std::string_view program) {
@@ -35,7 +43,7 @@ inline void serves_and_stops_on_signals(std::string_view program) {
       c.send(std::string(1000, '\0'));  // garbage: an ERROR line, then the server carries on
       CHECK(c.read_all().starts_with("ERROR too-long"));
     }
-    CHECK(server.stop(signal) == 0);
+    check_stops_cleanly(server, signal);
   }
 }
 
@@ -70,7 +78,7 @@ inline void reports_port_in_use_and_bad_options(std::string_view program) {
   }
   auto c = RawSocket::connect("127.0.0.1", first.port());
   CHECK(handshake(c, 1).empty());
-  CHECK(first.stop(SIGTERM) == 0);
+  check_stops_cleanly(first, SIGTERM);
 }
 
 }  // namespace hs::testing::behaviour
