@@ -54,6 +54,7 @@ struct WorkOutcome {
 /// pool, breaker and metrics are thread-safe. Destroying it waits for the pool's jobs to end.
 class Work {
  public:
+  /// Starts the pool (options.pool_threads threads) and, for the CPU modes, measures rounds_per_ms().
   Work(WorkOptions options, ServerMetrics& metrics);
   Work(const Work&) = delete;
   Work& operator=(const Work&) = delete;
