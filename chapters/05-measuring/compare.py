@@ -184,8 +184,8 @@ def svg_plot(path, title, y_label, series, y_max):
     x_lo, x_hi = math.log10(xs[0]), math.log10(xs[-1])
     px = lambda x: left + (math.log10(x) - x_lo) / ((x_hi - x_lo) or 1) * (w - left - right)
     py = lambda y: h - bottom - y / y_max * (h - top - bottom)
-    colors = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd"]
-    dashes = ["", "8 4", "2 3", "12 3 2 3", "4 4"]  # lines that coincide stay visible
+    colors = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b"]
+    dashes = ["", "8 4", "2 3", "12 3 2 3", "4 4", "1 2"]  # lines that coincide stay visible
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="Helvetica" font-size="12">',
            f'<rect width="{w}" height="{h}" fill="white"/>',
            f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>',
