@@ -83,7 +83,7 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
   const hs::Logger log{args.common.quiet};
   ServerMetrics metrics;
   Work work{work_options, metrics};
-  asio::io_context io{static_cast<int>(args.io_threads)};
+  IoContext io{static_cast<int>(args.io_threads)};
   Server server{io, adopt(io, std::move(listener)), options, work, metrics, log};
 
   std::optional<Acceptor> metrics_acceptor;
@@ -134,6 +134,8 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
   for (unsigned i = 1; i < args.io_threads; ++i) threads.emplace_back(run);
   run();
   for (auto& thread : threads) thread.join();
+  work.join();    // after a failure, jobs may still run on the pool for suspended sessions:
+  io.shutdown();  // those sessions go now, while the server and the work they use still exist
   if (failure) {
     try {
       std::rethrow_exception(failure);
@@ -156,11 +158,11 @@ int main(int argc, char** argv) {
   cli.add("--work", args.work, "MODE", "how the work is done: blocking, timer, offload, cpu, cpu-offload");
   cli.add("--pool-threads", args.pool_threads, "N", "threads for offloaded work");
   cli.add("--io-threads", args.io_threads, "N", "threads running the io_context");
-  cli.add("--max-conns", args.max_conns, "N", "sessions at once; more get ERROR busy (default: descriptor limit - 100)");
+  cli.add("--max-conns", args.max_conns, "N", "sessions at once; more get ERROR busy (0: the descriptor limit - 100)");
   cli.add("--rate", args.rate, "R/s", "new connections per second per source address; more get ERROR busy");
-  cli.add("--burst", args.burst, "N", "connections a source may open at once under --rate (default: R)");
+  cli.add("--burst", args.burst, "N", "connections a source may open at once under --rate (0: R)");
   cli.add("--downstream-timeout", args.downstream_timeout, "DURATION",
-          "offloaded calls slower than this count as failures (default: none)");
+          "offloaded calls slower than this count as failures (0ms: no limit)");
   cli.add("--breaker-failures", args.breaker_failures, "N", "consecutive downstream failures that open the breaker");
   cli.add("--breaker-cool-down", args.breaker_cool_down, "DURATION", "how long the breaker stays open");
   cli.add("--drain", args.drain, "DURATION", "on SIGINT/SIGTERM, how long handshakes in flight may finish");

@@ -31,6 +31,9 @@ std::vector<Fd> listen_and_announce(const Cli& cli, std::string_view program, co
   std::vector<Fd> listeners;
   try {
     const bool reuse_port = count > 1;
+    // SO_REUSEPORT would also let us join another server's group on that port, splitting its
+    // clients with it: first check, without it, that the port is free.
+    if (reuse_port && args.port != 0) listen_tcp(args.bind, args.port, 1);
     listeners.push_back(listen_tcp(args.bind, args.port, 4096, reuse_port));
     const std::uint16_t port = local_endpoint(listeners.front().get()).port;  // port 0: the one picked
     while (static_cast<int>(listeners.size()) < count) listeners.push_back(listen_tcp(args.bind, port, 4096, true));

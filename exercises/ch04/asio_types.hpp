@@ -20,6 +20,16 @@
 
 namespace hs::ch04 {
 
+/// An io_context that can be shut down before the objects its coroutines refer to are destroyed.
+/// After run() has been stopped early (io_context::stop(): an exception), coroutines are left
+/// suspended; ~io_context() would destroy them, and run their destructors, *after* the Server and
+/// the Work they point into. shutdown() destroys them while those still exist.
+class IoContext : public asio::io_context {
+ public:
+  using asio::io_context::io_context;
+  using asio::execution_context::shutdown;
+};
+
 /// What runs a connection's coroutines and completions: a strand of the io_context.
 using Executor = asio::strand<asio::io_context::executor_type>;
 /// A coroutine of this chapter, returning T.

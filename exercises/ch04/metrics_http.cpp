@@ -1,13 +1,17 @@
 // The metrics endpoint (given): see metrics_http.hpp.
 #include "ch04/metrics_http.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <iterator>
+#include <memory>
 #include <exception>
 #include <string_view>
 #include <utility>
 
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/buffers_iterator.hpp>
 #include <asio/read_until.hpp>
 #include <asio/strand.hpp>
 #include <asio/streambuf.hpp>
@@ -21,6 +25,25 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::size_t max_request_bytes = 8192;
+constexpr int max_scrapes = 16;                         // at once: each holds a descriptor
+constexpr auto request_deadline = std::chrono::seconds{2};  // and delays the exit at most this long
+
+// The end of the request's headers: an empty line, "\r\n\r\n" (or "\n\n", as nc sends it).
+struct EndOfHeaders {
+  using Iterator = asio::buffers_iterator<asio::streambuf::const_buffers_type>;
+  using result_type = std::pair<Iterator, bool>;  // what makes it a match condition for read_until
+
+  result_type operator()(Iterator begin, Iterator end) const {
+    char previous = 0, before = 0;
+    for (Iterator i = begin; i != end; ++i) {
+      const char c = *i;
+      if (c == '\n' && (previous == '\n' || (previous == '\r' && before == '\n'))) return {std::next(i), true};
+      before = previous;
+      previous = c;
+    }
+    return {end, false};
+  }
+};
 
 std::string response(std::string_view status, std::string_view content_type, std::string_view body) {
   return fmt::format("HTTP/1.0 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}", status,
@@ -44,16 +67,18 @@ std::string answer(std::string_view line, const std::function<std::string()>& re
 
 Awaitable<void> scrape(Socket socket, std::function<std::string()> render) {
   asio::streambuf request{max_request_bytes};
-  Timer deadline{socket.get_executor(), std::chrono::seconds{5}};
+  Timer deadline{socket.get_executor(), request_deadline};
   // The request's headers, up to the empty line, within the size cap and the deadline.
-  const auto read = co_await (asio::async_read_until(socket, request, "\r\n\r\n", as_tuple) ||
+  const auto read = co_await (asio::async_read_until(socket, request, EndOfHeaders{}, as_tuple) ||
                               deadline.async_wait(as_tuple));
   if (read.index() != 0) co_return;  // too slow: just close
   const auto [error, size] = std::get<0>(read);
   if (error && error != asio::error::not_found) co_return;
   std::string_view head{static_cast<const char*>(request.data().data()), request.size()};
+  std::string_view first_line = head.substr(0, head.find('\n'));
+  if (first_line.ends_with('\r')) first_line.remove_suffix(1);
   const std::string reply = error ? response("431 Request Header Fields Too Large", "text/plain", "too large\n")
-                                  : answer(head.substr(0, head.find("\r\n")), render);
+                                  : answer(first_line, render);
   [[maybe_unused]] auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(reply), as_tuple);
   std::error_code ignored;
   socket.shutdown(Socket::shutdown_both, ignored);
@@ -63,6 +88,7 @@ Awaitable<void> scrape(Socket socket, std::function<std::string()> render) {
 
 Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> render, const Logger& log) {
   auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
+  auto active = std::make_shared<std::atomic<int>>(0);  // scrapes in progress, on their own strands
   while (acceptor.is_open()) {
     auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(io), as_tuple);
     if (error == asio::error::operation_aborted) break;
@@ -72,8 +98,11 @@ Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> r
       co_await pause.async_wait(as_tuple);
       continue;
     }
+    if (active->load() >= max_scrapes) continue;  // closed at once: a scraper retries, a flood gets nothing
+    ++*active;
     const auto strand = socket.get_executor();
-    asio::co_spawn(strand, scrape(std::move(socket), render), [&log](std::exception_ptr thrown) {
+    asio::co_spawn(strand, scrape(std::move(socket), render), [&log, active](std::exception_ptr thrown) {
+      --*active;
       if (!thrown) return;
       try {
         std::rethrow_exception(thrown);

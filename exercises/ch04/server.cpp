@@ -42,16 +42,17 @@ std::string describe(const tcp::endpoint& peer) {
                                  : fmt::format("{}:{}", peer.address().to_string(), peer.port());
 }
 
-// Counts a session's outcome: exactly one of completed, failed[reason], reset.
+// Counts a session's outcome: exactly one of completed, failed[reason] (its ERROR line was sent),
+// reset (the connection broke: a reset, a broken pipe).
 void count(ServerMetrics& metrics, const SessionResult& result, Clock::duration took) {
   if (result.status == Status::done) {
     metrics.completed.add();
     metrics.handshake_seconds.observe(took);
-  } else if (result.error) {
+  } else if (result.io_error || !result.error) {  // broken: whatever we meant to say never arrived
+    metrics.reset.add();
+  } else {
     metrics.failures(result.error->reason).add();
     if (result.timed_out) (*result.timed_out == Timeout::read ? metrics.timeout_read : metrics.timeout_handshake).add();
-  } else {
-    metrics.reset.add();
   }
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <exception>
+#include <system_error>
 #include <utility>
 
 #include <asio/experimental/awaitable_operators.hpp>
@@ -33,7 +34,8 @@ struct Connection {
   Deadlines deadlines;
   SessionResult result;
   bool shutting_down = false;  // the drain asked us to end now
-  Timer* watchdog = nullptr;   // the watchdog's timer while it waits: shut_down() wakes it
+  bool rearm = false;          // the exchange moved a deadline earlier: the watchdog must re-read it
+  Timer* watchdog = nullptr;   // the watchdog's timer while it waits: shut_down() and rearm wake it
   std::exception_ptr thrown;   // what the exchange threw: `||` would take a thrower for a loser
 };
 
@@ -53,12 +55,6 @@ class Registration {
   SessionRegistry& registry_;
   std::uint64_t ticket_;
 };
-
-// True once `||` has cancelled this coroutine: any further co_await would throw.
-Awaitable<bool> cancelled() {
-  const auto state = co_await asio::this_coro::cancellation_state;
-  co_return state.cancelled() != asio::cancellation_type::none;
-}
 
 Awaitable<std::error_code> write_line(Socket& socket, const std::string& bytes) {
   auto [error, written] = co_await asio::async_write(socket, asio::buffer(bytes), as_tuple);
@@ -80,12 +76,17 @@ Awaitable<void> exchange_loop(Connection& c) {
       if (before == Phase::awaiting_hello && (after == Phase::awaiting_z || after == Phase::done)) {
         c.deadlines.message = Clock::time_point::max();  // while we work, the client is not late
         WorkOutcome outcome = co_await c.work.run();
-        const bool deadline_passed = co_await cancelled();  // during work that could not be interrupted
-        if (outcome.cancelled || deadline_passed) co_return;
+        if (outcome.cancelled) co_return;
         if (outcome.error) {  // the downstream failed: answer that instead of HELLO Y
           step = Step{error_line(*outcome.error), Status::failed, std::move(outcome.error)};
         }
+        // Z's clock starts now. The watchdog sleeps until the deadlines it last read (the
+        // handshake's, during the work): wake it to read this earlier one.
         c.deadlines.message = Clock::now() + c.options.read_timeout;
+        if (c.watchdog) {
+          c.rearm = true;
+          c.watchdog->cancel();
+        }
       }
     } else if (error == asio::error::eof) {
       step = c.machine.on_eof();
@@ -106,22 +107,32 @@ Awaitable<void> exchange_loop(Connection& c) {
 }
 
 // The exchange, with anything it throws kept for the session to rethrow once the race is over.
+// One exception is expected: once `||` has cancelled the exchange (the watchdog won), its next
+// co_await throws operation_aborted, wherever it is. Work that cannot be interrupted (a call on
+// the pool, hashing) ends first; then the exchange stops there.
 Awaitable<void> exchange(Connection& c) {
   try {
     co_await exchange_loop(c);
+  } catch (const std::system_error& e) {
+    if (e.code() != asio::error::operation_aborted) c.thrown = std::current_exception();
   } catch (...) {
     c.thrown = std::current_exception();
   }
 }
 
-// Chapter 03's watchdog, plus one way to end early: shut_down() sets the flag and cancels the
-// timer. A cancellation without the flag comes from `||`: the exchange won, and we lose quietly.
+// Chapter 03's watchdog, woken early two ways: shut_down() (end now) and `rearm` (a deadline moved
+// earlier: read them again). A cancellation with neither comes from `||`: the exchange won, and we
+// lose quietly.
 Awaitable<void> watchdog(Connection& c) {
   Timer timer{co_await asio::this_coro::executor};
   c.watchdog = &timer;
   while (!c.shutting_down && Clock::now() < c.deadlines.earliest()) {
     timer.expires_at(c.deadlines.earliest());
     auto [error] = co_await timer.async_wait(as_tuple);
+    if (error && c.rearm) {
+      c.rearm = false;
+      continue;
+    }
     if (error && !c.shutting_down) break;
   }
   c.watchdog = nullptr;
@@ -189,7 +200,7 @@ std::size_t SessionRegistry::size() const {
 Awaitable<SessionResult> session(Socket socket, SessionOptions options, Work& work, SessionRegistry& registry) {
   const auto start = Clock::now();
   Connection c{std::move(socket), options, work, {}, {start + options.read_timeout, start + options.handshake_timeout},
-               {}, false, nullptr, nullptr};
+               {}, false, false, nullptr, nullptr};
   std::optional<Registration> registration{std::in_place, registry, c};
   const auto winner = co_await (exchange(c) || watchdog(c));
   if (c.thrown) std::rethrow_exception(c.thrown);  // a bug, or an exercise not done yet: never swallowed

@@ -2,6 +2,7 @@
 #include "ch04/work.hpp"
 
 #include <array>
+#include <system_error>
 #include <thread>
 
 #include <asio/this_coro.hpp>
@@ -30,19 +31,32 @@ std::uint64_t measure_rounds_per_ms() {
   return per_ms + (seed == 0 ? 1 : 0);  // use `seed`: the loop is not dead code
 }
 
-// A job on a pool thread: out of the queue, running until this goes out of scope.
-class Running {
+// A job's place in the offload gauges: queued from construction until the job starts (or forever
+// not, if offload() never submitted it), then running until the job returns.
+class Queued {
  public:
-  explicit Running(ServerMetrics& metrics) : metrics_{metrics} {
+  explicit Queued(ServerMetrics& metrics) : metrics_{metrics} { metrics_.offload_queue.add(1); }
+  Queued(const Queued&) = delete;
+  Queued& operator=(const Queued&) = delete;
+  ~Queued() {
+    if (!started_) metrics_.offload_queue.sub(1);
+  }
+  // Runs `job` as "started" in the gauges (on the pool thread).
+  template <typename Job>
+  void run(Job&& job) {
+    started_ = true;  // read by ~Queued() only after offload() has returned: the job is over by then
     metrics_.offload_queue.sub(1);
     metrics_.offload_running.add(1);
+    struct Done {
+      ServerMetrics& m;
+      ~Done() { m.offload_running.sub(1); }
+    } done{metrics_};
+    job();
   }
-  Running(const Running&) = delete;
-  Running& operator=(const Running&) = delete;
-  ~Running() { metrics_.offload_running.sub(1); }
 
  private:
   ServerMetrics& metrics_;
+  bool started_ = false;
 };
 
 }  // namespace
@@ -77,32 +91,41 @@ Work::Work(WorkOptions options, ServerMetrics& metrics)
 
 Work::~Work() { pool_.join(); }
 
+// (No coroutine locals inside the switch: g++ 12 mishandles variables scoped in a `case` that live
+// across a co_await. Each mode that keeps state while it waits is a coroutine of its own.)
 Awaitable<WorkOutcome> Work::run() {
   const auto duration = options_.duration;
   if (duration.count() <= 0) co_return WorkOutcome{};
-  const std::uint64_t rounds = static_cast<std::uint64_t>(duration.count()) * rounds_per_ms_;
   switch (options_.mode) {
     case WorkMode::blocking:
       std::this_thread::sleep_for(duration);  // the pitfall: this io thread serves nobody meanwhile
       co_return WorkOutcome{};
-    case WorkMode::timer: {
-      Timer timer{co_await asio::this_coro::executor, duration};
-      auto [error] = co_await timer.async_wait(as_tuple);
-      co_return WorkOutcome{static_cast<bool>(error), std::nullopt};
-    }
+    case WorkMode::timer:
+      co_return co_await wait(duration);
     case WorkMode::offload:
       co_return co_await call_downstream();
     case WorkMode::cpu:
-      sink_.fetch_add(hash_rounds(rounds, sink_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
+      hash(static_cast<std::uint64_t>(duration.count()) * rounds_per_ms_);
       co_return WorkOutcome{};
     case WorkMode::cpu_offload:
-      metrics_.offload_queue.add(1);
-      co_await offload(pool_, [this, rounds] {
-        const Running running{metrics_};
-        sink_.fetch_add(hash_rounds(rounds, sink_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
-      });
-      co_return WorkOutcome{};
+      co_return co_await hash_on_pool(static_cast<std::uint64_t>(duration.count()) * rounds_per_ms_);
   }
+  co_return WorkOutcome{};
+}
+
+Awaitable<WorkOutcome> Work::wait(std::chrono::milliseconds duration) {
+  Timer timer{co_await asio::this_coro::executor, duration};
+  auto [error] = co_await timer.async_wait(as_tuple);
+  co_return WorkOutcome{static_cast<bool>(error), std::nullopt};
+}
+
+void Work::hash(std::uint64_t rounds) {
+  sink_.fetch_add(hash_rounds(rounds, sink_.load(std::memory_order_relaxed)), std::memory_order_relaxed);
+}
+
+Awaitable<WorkOutcome> Work::hash_on_pool(std::uint64_t rounds) {
+  Queued queued{metrics_};
+  co_await offload(pool_, [this, rounds, &queued] { queued.run([this, rounds] { hash(rounds); }); });
   co_return WorkOutcome{};
 }
 
@@ -116,15 +139,19 @@ Awaitable<WorkOutcome> Work::call_downstream() {
     co_return WorkOutcome{false, ProtocolError{ErrorReason::busy, "downstream unavailable (circuit open)"}};
   }
   const auto start = Clock::now();
-  metrics_.offload_queue.add(1);
   bool failed = false;
   try {
-    co_await offload(pool_, [this, duration = options_.duration] {
-      const Running running{metrics_};
-      std::this_thread::sleep_for(duration);  // the downstream's answer takes this long
+    Queued queued{metrics_};
+    co_await offload(pool_, [duration = options_.duration, &queued] {
+      queued.run([duration] { std::this_thread::sleep_for(duration); });  // the downstream's answer takes this long
     });
   } catch (const ExerciseNotDone&) {
     throw;
+  } catch (const std::system_error& e) {
+    // A deadline cancelled the session before the call was made: not the downstream's fault, and
+    // the session is ending (its next co_await throws this again).
+    if (e.code() == asio::error::operation_aborted) throw;
+    failed = true;
   } catch (const std::exception&) {
     failed = true;
   }

@@ -60,6 +60,9 @@ class Work {
   Work& operator=(const Work&) = delete;
   ~Work();
 
+  /// Waits for the jobs on the pool to end (before their sessions' frames may go).
+  void join() { pool_.join(); }
+
   /// Does one handshake's work, from a session coroutine (on its strand).
   Awaitable<WorkOutcome> run();
 
@@ -71,6 +74,9 @@ class Work {
   std::uint64_t rounds_per_ms() const noexcept { return rounds_per_ms_; }
 
  private:
+  Awaitable<WorkOutcome> wait(std::chrono::milliseconds duration);
+  void hash(std::uint64_t rounds);
+  Awaitable<WorkOutcome> hash_on_pool(std::uint64_t rounds);
   Awaitable<WorkOutcome> call_downstream();
 
   WorkOptions options_;

@@ -60,7 +60,10 @@ Awaitable<void> exchange(Connection& c) {
       const Phase after = c.machine.phase();
       if (before == Phase::awaiting_hello && (after == Phase::awaiting_z || after == Phase::done)) {  // HELLO X in
         if (c.options.work.count() > 0) {
-          c.deadlines.message = Clock::time_point::max();  // while we work, the client is not late
+          // While we work, the client is not late: its clock for Z starts when we answer. Move the
+          // deadline *later* only: the watchdog sleeps until the earliest deadline it last read,
+          // and would notice one moved earlier only when it wakes (at the handshake deadline).
+          c.deadlines.message = Clock::now() + c.options.work + c.options.read_timeout;
           const bool finished = co_await work(c.options.work);
           if (!finished) co_return;
         }

@@ -40,6 +40,16 @@ TEST_CASE("while the server works, the read timeout is paused but the handshake 
     CHECK(handshake(serving.client, 1).empty());
     CHECK(serving.result().status == hs::Status::done);
   }
+  SECTION("after the work, Z gets the read timeout again, not the whole handshake's") {
+    SessionOptions options;
+    options.read_timeout = 300ms;
+    options.work = 400ms;
+    options.handshake_timeout = 60s;  // a session that waits for this one fails the test's own deadline
+    Session serving{options};
+    serving.client.send("HELLO 1\n");  // then silence
+    CHECK(serving.client.read_all() == "HELLO 2\n" + machine_timeout(hs::Timeout::read, "HELLO 1\n"));
+    CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
+  }
   SECTION("work longer than the whole handshake may take: ERROR timeout, and no HELLO Y") {
     SessionOptions options;
     options.handshake_timeout = 300ms;

@@ -106,7 +106,7 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
   InProcessServer(Config config, Sockets sockets)
       : testing::InProcessServer<ServerMetrics>{[config, listener = sockets.listener, metrics_fd = sockets.metrics](
                                                     int, int stop_fd, const Logger& log, ServerMetrics& metrics) {
-          asio::io_context io{static_cast<int>(config.io_threads)};
+          IoContext io{static_cast<int>(config.io_threads)};
           Work work{config.work, metrics};
           Server server{io, Acceptor{asio::make_strand(io), asio::ip::tcp::v4(), listener->release()}, config.server,
                         work, metrics, log};
@@ -138,6 +138,14 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
             asio::post(io, [&] { stop.cancel(); });
             if (thrown) std::rethrow_exception(thrown);
           });
+          struct ShutDown {  // on every way out: suspended coroutines go while what they use exists
+            Work& work;
+            IoContext& io;
+            ~ShutDown() {
+              work.join();
+              io.shutdown();
+            }
+          } shut_down{work, io};
           run_threads(io, config.io_threads);
         }},
         port_{sockets.port},

@@ -51,6 +51,12 @@ TEST_CASE("hs-ch04-server --workers 3: three processes share the port, and all s
     auto c = RawSocket::connect("127.0.0.1", server.port());
     CHECK(handshake(c, i).empty());
   }
+  {  // a second group on the same port would split its clients with ours: refused
+    hs::testing::ChildProcess second{hs::testing::program_path("hs-ch04-server"),
+                                     {"--port", std::to_string(server.port()), "--workers", "2"}};
+    CHECK(second.wait() == 1);
+    CHECK_THAT(second.stderr_text(), Catch::Contains("Address already in use"));
+  }
   // Exit status 0 means every worker exited 0: the parent checks each one (workers.hpp).
   hs::testing::behaviour::check_stops_cleanly(server, SIGTERM);
   CHECK_THAT(server.stderr_text(), Catch::Contains("stopping 3 worker(s)"));

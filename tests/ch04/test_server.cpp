@@ -196,3 +196,71 @@ TEST_CASE("four io threads hold 1,000 clients at once and complete them all", "[
   CHECK(m.at("hs_handshakes_completed_total") == 1000);
   CHECK(m.at("hs_connections_open_peak") == 1000);
 }
+
+TEST_CASE("a deadline that passes during the work is answered with ERROR timeout, in every mode that waits",
+          "[ex4.2]") {
+  for (const WorkMode mode : {WorkMode::timer, WorkMode::offload, WorkMode::cpu_offload}) {
+    INFO("--work " << mode_name(mode));
+    Config config;
+    config.work = work(mode, 600ms);
+    config.work.pool_threads = 1;  // the second and third calls wait in the pool's queue
+    config.server.session = {30s, 200ms};
+    InProcessServer server{config};
+    std::vector<RawSocket> clients;
+    for (int i = 0; i < 3; ++i) {
+      clients.push_back(server.connect());
+      clients.back().send("HELLO 1\n");
+    }
+    for (auto& c : clients) {
+      CHECK(c.read_all() == "ERROR timeout handshake not finished within its deadline\n");
+      CHECK(c.last_end() == ReadEnd::closed);
+    }
+    const auto m = settled_samples(server, 3);
+    CHECK(m.at("hs_handshakes_failed_total{reason=\"timeout\"}") == 3);
+    CHECK(m.at("hs_timeouts_total{clock=\"handshake\"}") == 3);
+    CHECK(m.at("hs_connections_reset_total") == 0);
+    CHECK(m.at("hs_downstream_failures_total") == 0);  // a cancelled session is not the downstream's fault
+    REQUIRE(server.eventually([&] { return server.metrics().offload_running.value() == 0; }));
+    CHECK(server.metrics().offload_queue.value() == 0);  // every queued job ran, or was never queued
+  }
+}
+
+TEST_CASE("after the work, Z gets the read timeout, not the whole handshake's", "[ex4.2]") {
+  for (const WorkMode mode : {WorkMode::timer, WorkMode::offload}) {
+    INFO("--work " << mode_name(mode));
+    Config config;
+    config.work = work(mode, 400ms);
+    config.server.session = {300ms, 60s};  // a session that waits for this one fails the test's own deadline
+    InProcessServer server{config};
+    auto c = server.connect();
+    c.send("HELLO 1\n");  // then silence
+    CHECK(c.read_all() == "HELLO 2\nERROR timeout no HELLO Z within the read timeout\n");
+    const auto m = settled_samples(server, 1);
+    CHECK(m.at("hs_timeouts_total{clock=\"read\"}") == 1);
+  }
+}
+
+TEST_CASE("a client that resets is counted as reset, not by the ERROR line it never read", "[ex4.2]") {
+  InProcessServer server;
+  for (int stage = 0; stage < 3; ++stage) {
+    auto c = server.connect();
+    const auto accepted = static_cast<std::uint64_t>(stage + 1);
+    REQUIRE(server.eventually([&] { return server.metrics().accepted.value() == accepted; }));
+    if (stage >= 1) c.send("HELLO 1\n");
+    if (stage >= 1) CHECK(c.read_line() == "HELLO 2\n");
+    if (stage == 2) c.send("HEL");
+    c.close(true);  // RST
+  }
+  const auto m = settled_samples(server, 3);
+  CHECK(m.at("hs_connections_reset_total") == 3);
+  CHECK(m.at("hs_handshakes_failed_total{reason=\"malformed\"}") == 0);
+}
+
+TEST_CASE("the metrics endpoint also takes a request ended by bare newlines, as nc sends it", "[ex4.2]") {
+  InProcessServer server;
+  auto first = server.connect();
+  REQUIRE(handshake(first, 1).empty());
+  auto c = RawSocket::connect("127.0.0.1", server.metrics_port());
+  c.send("GET /metrics HTTP/1.0\n\n");
+  CHECK(c.read_all().starts_with("HTTP/1.0 200 OK\r\n"));
+}
