@@ -5,6 +5,8 @@
 #     DIR       <NN-name>             chapters/<NN-name>: the lesson and the programs' main()s
 #     SOURCES   <file.cpp>...         in exercises/chNN and (same names) solutions/chNN
 #     TESTS     <file.cpp>...         in tests/chNN, compiled once against each library
+#     [GIVEN    <file.cpp>...]        code the chapter gives whole (no exercise), in chapters/<NN-name>/given:
+#                                     compiled into both libraries, its headers included as "chNN/<file>.hpp"
 #     [DEPENDS  <target>...]          e.g. hs::ch00_ref: later chapters build on reference code
 #     [PROGRAMS <name>=<main.cpp>...] main()s in chapters/<NN-name>; each gets a <name>-ref twin
 #     [TOOLS    <name>=<main.cpp>...] helper programs in chapters/<NN-name> that use no exercise code
@@ -54,7 +56,7 @@ function(_hs_chapter_tests exe lib chapter label sources pch stub_check)
 endfunction()
 
 function(hs_add_chapter chapter)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ" "SOURCES;TESTS;DEPENDS;PROGRAMS;TOOLS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ" "SOURCES;GIVEN;TESTS;DEPENDS;PROGRAMS;TOOLS")
   if(NOT chapter MATCHES "^[0-9][0-9]$" OR NOT arg_DIR OR NOT arg_SOURCES OR NOT arg_TESTS)
     message(FATAL_ERROR "hs_add_chapter(${chapter}): needs a two-digit number, DIR, SOURCES and TESTS")
   endif()
@@ -72,6 +74,18 @@ function(hs_add_chapter chapter)
   _hs_chapter_library(hs_${ch} "${exercises}" ${chapter} "${arg_SOURCES}" "${arg_DEPENDS}" "${arg_ASIO}")
   _hs_chapter_library(hs_${ch}_ref "${solutions}" ${chapter} "${arg_SOURCES}" "${arg_DEPENDS}" "${arg_ASIO}")
   target_link_libraries(hs_${ch} PRIVATE hs::exercise_code)
+  if(arg_GIVEN)
+    # One copy of the given code, compiled into each library against that library's exercise
+    # headers. Its headers sit behind a second "chNN" include root, searched after the library's own.
+    set(given_inc "${PROJECT_BINARY_DIR}/include/given-${ch}")
+    file(MAKE_DIRECTORY "${given_inc}")
+    file(CREATE_LINK "${lesson}/given" "${given_inc}/${ch}" SYMBOLIC)
+    list(TRANSFORM arg_GIVEN PREPEND "${lesson}/given/")
+    foreach(lib IN ITEMS hs_${ch} hs_${ch}_ref)
+      target_sources(${lib} PRIVATE ${arg_GIVEN})
+      target_include_directories(${lib} PUBLIC "${given_inc}")
+    endforeach()
+  endif()
   add_library(hs::${ch} ALIAS hs_${ch})
   add_library(hs::${ch}_ref ALIAS hs_${ch}_ref)
 

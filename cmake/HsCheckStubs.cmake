@@ -1,21 +1,15 @@
 # ctest helper (cmake -P), run only with HS_STUB_CHECK (CI): the stubs are honest.
-# - every exercises/chNN/*.cpp carries a TODO(ex N.M) marker, except given code: a file that
-#   solutions/chNN/ links to (one file, read by both libraries: chapter 04's session, say);
+# - every exercises/chNN/*.cpp carries a TODO(ex N.M) marker;
 # - every exercise a test is tagged with has a stub, and every stub has tests;
 # - the learner's headers declare the same public API as the reference.
 # (That each tagged test FAILS on the stubs is checked by the chNN.* tests themselves.)
 # Inputs: EXERCISES, TESTS (directories), CHAPTER (two digits).
 cmake_minimum_required(VERSION 3.25)
 string(REGEX REPLACE "^0([0-9])$" "\\1" n "${CHAPTER}")   # "01" -> 1, as in [ex1.2]
-get_filename_component(SOLUTIONS "${EXERCISES}/../../solutions/ch${CHAPTER}" ABSOLUTE)
 file(GLOB stubs "${EXERCISES}/*.cpp")
 set(problems "")
 set(stubbed "")
 foreach(stub IN LISTS stubs)
-  get_filename_component(name "${stub}" NAME)
-  if(IS_SYMLINK "${SOLUTIONS}/${name}")
-    continue()  # given code, shared by both sides
-  endif()
   file(READ "${stub}" text)
   string(REGEX MATCHALL "TODO\\(ex ${n}\\.[0-9]+\\)" markers "${text}")
   if(NOT markers)
@@ -29,6 +23,7 @@ endforeach()
 # The learner's headers declare the same public API as the reference (the course design: README.md, "How to do an exercise"): each
 # exercises/ header has a solutions/ twin, identical up to the first "private:" (the private part
 # is the learner's to design).
+get_filename_component(SOLUTIONS "${EXERCISES}/../../solutions/ch${CHAPTER}" ABSOLUTE)
 file(GLOB headers RELATIVE "${EXERCISES}" "${EXERCISES}/*.hpp")
 foreach(h IN LISTS headers)
   if(NOT EXISTS "${SOLUTIONS}/${h}")

@@ -11,9 +11,9 @@
 #include <array>
 #include <string>
 
-#include "breaker.hpp"
+#include "ch04/breaker.hpp"
 #include "hs/protocol.hpp"
-#include "metrics.hpp"
+#include "ch04/metrics.hpp"
 
 namespace hs::ch04 {
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "asio_types.hpp"
+#include "ch04/asio_types.hpp"
 #include "hs/log.hpp"
 
 namespace hs::ch04 {

@@ -11,13 +11,13 @@
 
 #include <asio/io_context.hpp>
 
-#include "asio_types.hpp"
+#include "ch04/asio_types.hpp"
 #include "hs/log.hpp"
-#include "limiter.hpp"
-#include "prometheus.hpp"
-#include "rate_limit.hpp"
-#include "session.hpp"
-#include "work.hpp"
+#include "ch04/limiter.hpp"
+#include "ch04/prometheus.hpp"
+#include "ch04/rate_limit.hpp"
+#include "ch04/session.hpp"
+#include "ch04/work.hpp"
 
 namespace hs::ch04 {
 

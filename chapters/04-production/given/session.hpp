@@ -12,9 +12,9 @@
 #include <optional>
 #include <system_error>
 
-#include "asio_types.hpp"
+#include "ch04/asio_types.hpp"
 #include "hs/protocol.hpp"
-#include "work.hpp"
+#include "ch04/work.hpp"
 
 namespace hs::ch04 {
 

@@ -14,10 +14,10 @@
 
 #include <asio/thread_pool.hpp>
 
-#include "asio_types.hpp"
-#include "breaker.hpp"
+#include "ch04/asio_types.hpp"
+#include "ch04/breaker.hpp"
 #include "hs/protocol.hpp"
-#include "prometheus.hpp"
+#include "ch04/prometheus.hpp"
 
 namespace hs::ch04 {
 

@@ -1,1 +1,0 @@
-../../exercises/ch04/metrics_http.hpp

@@ -1,1 +1,0 @@
-../../exercises/ch04/server.hpp
