@@ -26,7 +26,8 @@ double micros_since(Clock::time_point start) {
 void creation(int n) {
   const auto start = Clock::now();
   for (int i = 0; i < n; ++i) std::thread{[] {}}.join();
-  fmt::print("create + join one thread:        {:8.1f} us   ({} threads, one after another)\n", micros_since(start) / n, n);
+  fmt::print("create + join one thread:        {:8.1f} us   ({} threads, one after another)\n", micros_since(start) / n,
+             n);
 }
 
 void memory(int n) {
@@ -71,9 +72,10 @@ void switching(int round_trips) {
     pong.acquire();
   }
   const double us = micros_since(start);
-  fmt::print("hand a token to another thread:  {:8.2f} us   (a switch there and back: {} round trips,\n"
-             "                                             {:.2f} us per round trip)\n",
-             us / (2.0 * round_trips), round_trips, us / round_trips);
+  fmt::print(
+      "hand a token to another thread:  {:8.2f} us   (a switch there and back: {} round trips,\n"
+      "                                             {:.2f} us per round trip)\n",
+      us / (2.0 * round_trips), round_trips, us / round_trips);
 }
 
 }  // namespace

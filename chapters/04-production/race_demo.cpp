@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
   if (updates < 1) cli.fail("--updates must be 1 or more");
 
   asio::io_context io{threads};
-  std::uint64_t plain = 0;                 // the bug: two threads write it with no synchronisation
-  std::atomic<std::uint64_t> atomic{0};    // fix 1: every update is one indivisible step
+  std::uint64_t plain = 0;                      // the bug: two threads write it with no synchronisation
+  std::atomic<std::uint64_t> atomic{0};         // fix 1: every update is one indivisible step
   auto counter_strand = asio::make_strand(io);  // fix 2: every update runs on one strand, one at a time
   std::uint64_t on_strand = 0;
 

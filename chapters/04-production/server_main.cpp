@@ -90,7 +90,8 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
   if (metrics_listener) {
     metrics_acceptor.emplace(adopt(io, std::move(*metrics_listener)));
     asio::co_spawn(metrics_acceptor->get_executor(),
-                   serve_metrics(*metrics_acceptor, [&] { return metrics.prometheus() + prometheus(work.breaker()); }, log),
+                   serve_metrics(
+                       *metrics_acceptor, [&] { return metrics.prometheus() + prometheus(work.breaker()); }, log),
                    [](std::exception_ptr thrown) {
                      if (thrown) std::rethrow_exception(thrown);
                    });
@@ -216,6 +217,6 @@ int main(int argc, char** argv) {
   }
   if (args.workers == 1) return serve(args, options, work, std::move(listeners.front()), std::move(metrics_listener));
   const hs::Logger log{args.common.quiet};
-  return run_workers(std::move(listeners), [&](hs::Fd listener) { return serve(args, options, work, std::move(listener), {}); },
-                     log);
+  return run_workers(
+      std::move(listeners), [&](hs::Fd listener) { return serve(args, options, work, std::move(listener), {}); }, log);
 }

@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
   cli.add("--port", port, "N", "server port");
   cli.add("--conns", options.conns, "N", "at most N handshakes at once");
   cli.add("--total", options.total, "M", "handshakes in all; 0 = as many as --conns, or no limit with --duration");
-  cli.add("--duration", options.duration, "DURATION", "keep starting handshakes this long, then let them finish; 0 = no time limit");
+  cli.add("--duration", options.duration, "DURATION",
+          "keep starting handshakes this long, then let them finish; 0 = no time limit");
   cli.add("--think-ms", think_ms, "T", "pause between HELLO Y and HELLO Z, in ms: holds connections open");
   cli.add("--timeout", options.timeout, "DURATION", "time allowed for each whole handshake, connect included");
   cli.add("--ramp", options.ramp, "B", "at most B new connects per millisecond");
@@ -47,9 +48,10 @@ int main(int argc, char** argv) {
 
   const auto address = hs::load::loopback_address(host);
   if (!address) {
-    cli.fail(fmt::format("--host {}: hs-load only loads a server on this machine (127.0.0.0/8, ::1, localhost), "
-                         "so that a load test can never flood someone else's",
-                         host));
+    cli.fail(
+        fmt::format("--host {}: hs-load only loads a server on this machine (127.0.0.0/8, ::1, localhost), "
+                    "so that a load test can never flood someone else's",
+                    host));
   }
   options.server = {*address, port};
   if (think_ms < 0) cli.fail("--think-ms must be 0 or more");
@@ -57,11 +59,15 @@ int main(int argc, char** argv) {
   if (options.total == 0 && options.duration.count() == 0) options.total = options.conns;
   if (!src_ips.empty()) {
     auto sources = hs::load::parse_source_ips(src_ips);
-    if (!sources) cli.fail(fmt::format("--src-ips {}: give a count (4), a range (127.0.0.1-127.0.0.4) or one "
-                                       "address, within 127.0.0.0/8, at most 255 addresses", src_ips));
+    if (!sources)
+      cli.fail(
+          fmt::format("--src-ips {}: give a count (4), a range (127.0.0.1-127.0.0.4) or one "
+                      "address, within 127.0.0.0/8, at most 255 addresses",
+                      src_ips));
     options.sources = std::move(*sources);
   }
-  if (const auto problem = hs::load::check_limits(options, hs::load::raise_fd_limit(), hs::load::ephemeral_port_count())) {
+  if (const auto problem =
+          hs::load::check_limits(options, hs::load::raise_fd_limit(), hs::load::ephemeral_port_count())) {
     cli.fail(*problem);
   }
   if (server_pid < 0 || (server_pid > 0 && ::kill(server_pid, 0) != 0 && errno == ESRCH)) {
@@ -74,11 +80,12 @@ int main(int argc, char** argv) {
   }
   ::signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an outcome to count, not a reason to die
 
-  const auto progress = quiet ? hs::load::Progress::none
+  const auto progress = quiet                     ? hs::load::Progress::none
                         : ::isatty(STDERR_FILENO) ? hs::load::Progress::live_line
                                                   : hs::load::Progress::lines;
   try {
-    const auto result = hs::load::run_load(options, server_pid > 0 ? std::optional{server_pid} : std::nullopt, progress);
+    const auto result =
+        hs::load::run_load(options, server_pid > 0 ? std::optional{server_pid} : std::nullopt, progress);
     fmt::print("{}", hs::load::format_summary(result));
     if (json) fmt::print(json.get(), "{}", hs::load::format_json(options, result));
     return result.tally.failed() == 0 ? 0 : 1;

@@ -47,8 +47,7 @@ std::string format_duration(Duration d) {
   return fmt::format("{}ms", ms);
 }
 
-Cli::Cli(std::string program, std::string summary)
-    : program_{std::move(program)}, summary_{std::move(summary)} {}
+Cli::Cli(std::string program, std::string summary) : program_{std::move(program)}, summary_{std::move(summary)} {}
 
 void Cli::add(std::string name, std::string& value, std::string value_name, std::string help) {
   options_.push_back({std::move(name), std::move(value_name), std::move(help), value,
@@ -70,11 +69,11 @@ void Cli::add(std::string name, Duration& value, std::string value_name, std::st
 }
 
 void Cli::add(std::string name, bool& flag, std::string help) {
-  options_.push_back({std::move(name), "", std::move(help), "",
-                      [&flag](std::string_view) -> std::optional<std::string> {
-                        flag = true;
-                        return std::nullopt;
-                      }});
+  options_.push_back(
+      {std::move(name), "", std::move(help), "", [&flag](std::string_view) -> std::optional<std::string> {
+         flag = true;
+         return std::nullopt;
+       }});
 }
 
 void Cli::add_integer(std::string name, std::string value_name, std::string help, std::string default_text,

@@ -50,10 +50,10 @@ class ClientHandshake {
 
  private:
   // A suggestion: change, add or remove private members and helper functions as you like.
-  std::int64_t x_;                     ///< the number we open with
-  LineFramer framer_;                  ///< bytes to lines (an ERROR line fits in 64 bytes too)
+  std::int64_t x_;     ///< the number we open with
+  LineFramer framer_;  ///< bytes to lines (an ERROR line fits in 64 bytes too)
   Phase phase_ = Phase::start;
-  std::optional<ProtocolError> error_; ///< why it failed, repeated by later calls
+  std::optional<ProtocolError> error_;  ///< why it failed, repeated by later calls
 };
 
 }  // namespace hs::ch00

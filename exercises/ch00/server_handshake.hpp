@@ -42,10 +42,10 @@ class ServerHandshake {
 
  private:
   // A suggestion: change, add or remove private members and helper functions as you like.
-  LineFramer framer_;                  ///< bytes to lines, with the 64-byte cap
+  LineFramer framer_;  ///< bytes to lines, with the 64-byte cap
   Phase phase_ = Phase::awaiting_hello;
-  std::int64_t expected_z_ = 0;        ///< X + 2, known once HELLO X is accepted
-  std::optional<ProtocolError> error_; ///< why it failed, repeated by later calls
+  std::int64_t expected_z_ = 0;         ///< X + 2, known once HELLO X is accepted
+  std::optional<ProtocolError> error_;  ///< why it failed, repeated by later calls
 };
 
 }  // namespace hs::ch00

@@ -14,9 +14,9 @@ namespace hs::ch01 {
 
 /// How a connection is served.
 struct ServeOptions {
-  std::chrono::milliseconds read_timeout{5000};       ///< for each message to arrive (`--read-timeout`)
-  std::chrono::milliseconds handshake_timeout{10000}; ///< for the whole handshake (`--handshake-timeout`)
-  std::chrono::milliseconds work{0};                  ///< `--work-ms`: simulated work before answering HELLO X
+  std::chrono::milliseconds read_timeout{5000};        ///< for each message to arrive (`--read-timeout`)
+  std::chrono::milliseconds handshake_timeout{10000};  ///< for the whole handshake (`--handshake-timeout`)
+  std::chrono::milliseconds work{0};                   ///< `--work-ms`: simulated work before answering HELLO X
 };
 
 /// How serving one connection ended.

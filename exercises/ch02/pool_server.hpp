@@ -20,9 +20,9 @@ enum class Overload {
 
 /// The pool's shape.
 struct PoolOptions {
-  std::size_t threads = 16;          ///< workers (`--threads`)
-  std::size_t queue = 64;            ///< accepted clients waiting for a worker (`--queue`)
-  Overload overload = Overload::wait; ///< `--overload`
+  std::size_t threads = 16;            ///< workers (`--threads`)
+  std::size_t queue = 64;              ///< accepted clients waiting for a worker (`--queue`)
+  Overload overload = Overload::wait;  ///< `--overload`
 };
 
 /// Accepts clients and serves them on a pool of `pool.threads` workers until `stop_fd` is

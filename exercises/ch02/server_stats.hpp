@@ -13,10 +13,10 @@ namespace hs::ch02 {
 
 /// Counters of a chapter 02 server.
 struct ServerStats {
-  ch01::AcceptStats accept;                   ///< accepted, completed, failed, accept errors, backoffs
-  std::atomic<std::uint64_t> threads_now{0};  ///< threads serving connections now (a pool's W workers, all its life)
-  std::atomic<std::uint64_t> threads_peak{0}; ///< the most there ever were at once
-  std::atomic<std::uint64_t> refused_busy{0}; ///< connections answered ERROR busy
+  ch01::AcceptStats accept;                    ///< accepted, completed, failed, accept errors, backoffs
+  std::atomic<std::uint64_t> threads_now{0};   ///< threads serving connections now (a pool's W workers, all its life)
+  std::atomic<std::uint64_t> threads_peak{0};  ///< the most there ever were at once
+  std::atomic<std::uint64_t> refused_busy{0};  ///< connections answered ERROR busy
 
   /// Records that one more thread is serving (and updates the peak).
   void thread_started() noexcept {

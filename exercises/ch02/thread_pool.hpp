@@ -59,17 +59,17 @@ class ThreadPool {
   // A suggestion: the members of the reference solution. Change them as your design needs.
   void work();  ///< what each worker thread runs: take a task, run it, repeat
 
-  const std::size_t worker_count_;     ///< fixed at construction
-  const std::size_t capacity_;         ///< the bound: more queued tasks than this and submitters wait
-  mutable std::mutex mutex_;           ///< guards everything below except workers_
-  std::condition_variable has_task_;   ///< workers wait here for a task, or for shutdown
-  std::condition_variable has_room_;   ///< submitters wait here for room in the queue
-  std::deque<Task> queue_;             ///< tasks not yet started, oldest first
-  std::size_t busy_ = 0;               ///< tasks running now
-  std::uint64_t errors_ = 0;           ///< tasks that threw
-  bool stopping_ = false;              ///< set by shutdown(): no new tasks
+  const std::size_t worker_count_;           ///< fixed at construction
+  const std::size_t capacity_;               ///< the bound: more queued tasks than this and submitters wait
+  mutable std::mutex mutex_;                 ///< guards everything below except workers_
+  std::condition_variable has_task_;         ///< workers wait here for a task, or for shutdown
+  std::condition_variable has_room_;         ///< submitters wait here for room in the queue
+  std::deque<Task> queue_;                   ///< tasks not yet started, oldest first
+  std::size_t busy_ = 0;                     ///< tasks running now
+  std::uint64_t errors_ = 0;                 ///< tasks that threw
+  bool stopping_ = false;                    ///< set by shutdown(): no new tasks
   std::vector<std::thread::id> worker_ids_;  ///< to recognise a call from a worker (fixed after construction)
-  std::vector<std::thread> workers_;   ///< last: started once everything above exists
+  std::vector<std::thread> workers_;         ///< last: started once everything above exists
 };
 
 }  // namespace hs::ch02

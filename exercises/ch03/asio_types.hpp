@@ -29,8 +29,8 @@ using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
 /// A listening TCP socket.
 using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
 /// A timer on the steady clock.
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
-                                         Executor>;
+using Timer =
+    asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 /// `co_await op(..., use_awaitable)`: resume this coroutine when `op` completes; errors throw.
 inline constexpr asio::use_awaitable_t<Executor> use_awaitable;

@@ -13,11 +13,7 @@
 namespace hs::ch03 {
 
 Server::Server(Acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats)
-    : acceptor_{std::move(acceptor)},
-      backoff_{acceptor_.get_executor()},
-      options_{options},
-      log_{log},
-      stats_{stats} {}
+    : acceptor_{std::move(acceptor)}, backoff_{acceptor_.get_executor()}, options_{options}, log_{log}, stats_{stats} {}
 
 Awaitable<void> Server::listen() {
   // TODO(ex 3.3): while the acceptor is open: co_await an accept (with its peer endpoint), count

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdint>
 
-
 #include "ch01/accept_loop.hpp"
 #include "hs/log.hpp"
 #include "session.hpp"
@@ -54,11 +53,11 @@ class Server {
   void stop();
 
  private:
-  Acceptor acceptor_;  ///< closed by stop(): that is what ends listen()
-  Timer backoff_;        ///< the pause after EMFILE & co.; stop() cancels it
-  ServerOptions options_;             ///< timeouts for every session, and the back-off
-  const Logger& log_;                 ///< one line per session outcome (unless --quiet)
-  ServerStats& stats_;                ///< owned by the caller, who may read it from another thread
+  Acceptor acceptor_;      ///< closed by stop(): that is what ends listen()
+  Timer backoff_;          ///< the pause after EMFILE & co.; stop() cancels it
+  ServerOptions options_;  ///< timeouts for every session, and the back-off
+  const Logger& log_;      ///< one line per session outcome (unless --quiet)
+  ServerStats& stats_;     ///< owned by the caller, who may read it from another thread
 };
 
 }  // namespace hs::ch03

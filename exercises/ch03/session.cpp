@@ -14,8 +14,7 @@
 
 namespace hs::ch03 {
 
-Awaitable<SessionResult> session([[maybe_unused]] Socket socket,
-                                       [[maybe_unused]] SessionOptions options) {
+Awaitable<SessionResult> session([[maybe_unused]] Socket socket, [[maybe_unused]] SessionOptions options) {
   // TODO(ex 3.2): keep a ch00::ServerHandshake and the Deadlines in this coroutine's frame. Race an
   // "exchange" coroutine (read into a small buffer, feed the machine, write what it returns, until
   // the handshake is done or failed) against the deadlines with with_deadlines(). If a deadline

@@ -10,7 +10,7 @@
 namespace hs::ch03 {
 
 Awaitable<std::optional<Timeout>> with_deadlines([[maybe_unused]] Awaitable<void> operation,
-                                                       [[maybe_unused]] const Deadlines& deadlines) {
+                                                 [[maybe_unused]] const Deadlines& deadlines) {
   // TODO(ex 3.1): write a watchdog coroutine that waits on a Timer until deadlines.earliest() has
   // passed (re-reading it after each wake-up: the session moves it), or until it is cancelled.
   // Race it against `operation` with `||` (asio::experimental::awaitable_operators). Return

@@ -81,7 +81,7 @@ Step ClientHandshake::on_timeout(Timeout which) {
     fail(step, {ErrorReason::timeout, "handshake not finished within its deadline"});
   } else {
     fail(step, {ErrorReason::timeout, phase_ == Phase::awaiting_close ? "server did not close after HELLO Z"
-                                                                       : "no HELLO Y within the read timeout"});
+                                                                      : "no HELLO Y within the read timeout"});
   }
   return step;
 }
@@ -93,8 +93,6 @@ void ClientHandshake::fail(Step& step, ProtocolError error) {
   phase_ = Phase::failed;
 }
 
-Step ClientHandshake::finished() const {
-  return {{}, phase_ == Phase::done ? Status::done : Status::failed, error_};
-}
+Step ClientHandshake::finished() const { return {{}, phase_ == Phase::done ? Status::done : Status::failed, error_}; }
 
 }  // namespace hs::ch00

@@ -22,7 +22,7 @@ enum class FrameKind {
 /// One result of LineFramer::next().
 struct Frame {
   FrameKind kind = FrameKind::need_more;  ///< what was found
-  std::string_view line;  ///< without `\n` or `\r\n`; valid until the next call to next()
+  std::string_view line;                  ///< without `\n` or `\r\n`; valid until the next call to next()
 };
 
 /// Splits a byte stream into lines of at most max_line_bytes (terminator included).

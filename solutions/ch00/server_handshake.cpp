@@ -79,8 +79,6 @@ void ServerHandshake::fail(Step& step, ErrorReason reason, std::string detail) {
   phase_ = Phase::failed;
 }
 
-Step ServerHandshake::finished() const {
-  return {{}, phase_ == Phase::done ? Status::done : Status::failed, error_};
-}
+Step ServerHandshake::finished() const { return {{}, phase_ == Phase::done ? Status::done : Status::failed, error_}; }
 
 }  // namespace hs::ch00

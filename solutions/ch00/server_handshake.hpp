@@ -45,10 +45,10 @@ class ServerHandshake {
   void fail(Step& step, ErrorReason reason, std::string detail);
   Step finished() const;
 
-  LineFramer framer_;                  ///< bytes to lines, with the 64-byte cap
+  LineFramer framer_;  ///< bytes to lines, with the 64-byte cap
   Phase phase_ = Phase::awaiting_hello;
-  std::int64_t expected_z_ = 0;        ///< X + 2, known once HELLO X is accepted
-  std::optional<ProtocolError> error_; ///< why it failed, repeated by later calls
+  std::int64_t expected_z_ = 0;         ///< X + 2, known once HELLO X is accepted
+  std::optional<ProtocolError> error_;  ///< why it failed, repeated by later calls
 };
 
 }  // namespace hs::ch00

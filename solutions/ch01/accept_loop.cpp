@@ -17,9 +17,7 @@ namespace {
 
 // Errors that mean "no resources right now": retrying at once would fail again (and spin at 100%
 // CPU, since the pending connection keeps the listener readable). Wait a little instead.
-bool out_of_resources(int error) {
-  return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
-}
+bool out_of_resources(int error) { return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM; }
 
 // Errors about one connection that died in the queue: just take the next.
 bool transient(int error) {

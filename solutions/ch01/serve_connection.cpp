@@ -32,7 +32,8 @@ ServeResult serve_connection(int fd, const ServeOptions& options) {
       case ReadStatus::data: {
         const Phase before = machine.phase();
         step = machine.on_bytes({buffer.data(), read.size});
-        if (before == Phase::awaiting_hello && (machine.phase() == Phase::awaiting_z || machine.phase() == Phase::done)) {
+        if (before == Phase::awaiting_hello &&
+            (machine.phase() == Phase::awaiting_z || machine.phase() == Phase::done)) {
           if (options.work.count() > 0) std::this_thread::sleep_for(options.work);  // blocks everyone: the point
           message_deadline = Clock::now() + options.read_timeout;                   // the clock restarts for Z
         }

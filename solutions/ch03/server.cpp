@@ -20,7 +20,6 @@ namespace {
 
 using asio::ip::tcp;
 
-
 // Asio reports accept(2)'s errno in its own system category: compare the numbers.
 bool errno_is(const std::error_code& error, std::initializer_list<int> values) {
   if (error.category() != asio::error::get_system_category()) return false;
@@ -37,13 +36,13 @@ bool out_of_resources(const std::error_code& error) { return errno_is(error, {EM
 // Errors about one connection that died in the queue (accept(2) passes on pending network errors):
 // take the next.
 bool transient(const std::error_code& error) {
-  return errno_is(error, {ECONNABORTED, EPROTO, EPERM, EINTR, EAGAIN, ENETDOWN, ENETUNREACH, EHOSTUNREACH,
-                          EHOSTDOWN, ENONET, ENOPROTOOPT, EOPNOTSUPP});
+  return errno_is(error, {ECONNABORTED, EPROTO, EPERM, EINTR, EAGAIN, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EHOSTDOWN,
+                          ENONET, ENOPROTOOPT, EOPNOTSUPP});
 }
 
 std::string describe(const tcp::endpoint& peer) {
   return peer.address().is_v6() ? fmt::format("[{}]:{}", peer.address().to_string(), peer.port())
-                                 : fmt::format("{}:{}", peer.address().to_string(), peer.port());
+                                : fmt::format("{}:{}", peer.address().to_string(), peer.port());
 }
 
 void log_outcome(const Logger& log, const tcp::endpoint& peer, const SessionResult& result, Clock::duration took) {
@@ -88,11 +87,7 @@ struct SessionDone {
 }  // namespace
 
 Server::Server(Acceptor acceptor, ServerOptions options, const Logger& log, ServerStats& stats)
-    : acceptor_{std::move(acceptor)},
-      backoff_{acceptor_.get_executor()},
-      options_{options},
-      log_{log},
-      stats_{stats} {}
+    : acceptor_{std::move(acceptor)}, backoff_{acceptor_.get_executor()}, options_{options}, log_{log}, stats_{stats} {}
 
 Awaitable<void> Server::listen() {
   bool in_backoff = false;  // log the first failure of a burst, not every retry
@@ -134,9 +129,10 @@ void Server::stop() {
   acceptor_.close(ignored);                              // the pending accept ends: listen() returns
   backoff_.cancel();
   if (const auto open = stats_.open.load(); open > 0) {
-    log_.info("stopping: no new connections; waiting for {} handshake(s) in progress (at most {}, plus up to "
-              "1s to close cleanly)",
-              open, format_duration(options_.session.handshake_timeout));
+    log_.info(
+        "stopping: no new connections; waiting for {} handshake(s) in progress (at most {}, plus up to "
+        "1s to close cleanly)",
+        open, format_duration(options_.session.handshake_timeout));
   }
 }
 

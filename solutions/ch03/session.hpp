@@ -16,9 +16,9 @@ namespace hs::ch03 {
 
 /// How a connection is served.
 struct SessionOptions {
-  std::chrono::milliseconds read_timeout{5000};       ///< for each message to arrive (`--read-timeout`)
-  std::chrono::milliseconds handshake_timeout{10000}; ///< for the whole handshake (`--handshake-timeout`)
-  std::chrono::milliseconds work{0};                  ///< `--work-ms`: an awaited timer before answering HELLO X
+  std::chrono::milliseconds read_timeout{5000};        ///< for each message to arrive (`--read-timeout`)
+  std::chrono::milliseconds handshake_timeout{10000};  ///< for the whole handshake (`--handshake-timeout`)
+  std::chrono::milliseconds work{0};                   ///< `--work-ms`: an awaited timer before answering HELLO X
 };
 
 /// How a session ended.

@@ -26,7 +26,7 @@ class CircuitBreaker {
  public:
   /// When to open, and for how long.
   struct Options {
-    int failures_to_open = 5;                ///< consecutive failures that open a closed breaker (>= 1)
+    int failures_to_open = 5;                   ///< consecutive failures that open a closed breaker (>= 1)
     std::chrono::milliseconds cool_down{1000};  ///< how long it stays open before a probe (>= 0)
   };
 

@@ -21,8 +21,8 @@ Awaitable<void> Server::drain() {
   stop_accepting();  // no new connections; those queued in the kernel get `ERROR shutdown`
   const auto grace = options_.drain;
   if (live_ > 0) {
-    log_.info("stopping: no new connections; giving {} handshake(s) in progress up to {} ms to finish",
-              live_.load(), grace.count());
+    log_.info("stopping: no new connections; giving {} handshake(s) in progress up to {} ms to finish", live_.load(),
+              grace.count());
   }
   if (co_await wait_idle(Clock::now() + grace)) co_return;
 

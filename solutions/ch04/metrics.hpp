@@ -60,10 +60,10 @@ class Histogram {
  public:
   /// What the histogram holds at one moment, in the shape the Prometheus text format wants.
   struct Snapshot {
-    std::vector<double> upper_bounds;      ///< seconds, ascending, as given to the constructor
-    std::vector<std::uint64_t> cumulative; ///< one per bound (`d <= bound`), then +Inf (= count)
-    std::uint64_t count = 0;               ///< every observation
-    double sum_seconds = 0;                ///< their total duration
+    std::vector<double> upper_bounds;       ///< seconds, ascending, as given to the constructor
+    std::vector<std::uint64_t> cumulative;  ///< one per bound (`d <= bound`), then +Inf (= count)
+    std::uint64_t count = 0;                ///< every observation
+    double sum_seconds = 0;                 ///< their total duration
   };
 
   /// `upper_bounds_seconds`: the buckets' upper bounds, in seconds. Throws std::invalid_argument

@@ -32,10 +32,10 @@ class TokenBucket {
   double available(Clock::time_point now) const;
 
  private:
-  double rate_;              ///< tokens per second
-  double burst_;             ///< the most the bucket holds
-  double tokens_;            ///< the tokens it held at last_
-  Clock::time_point last_;   ///< when tokens_ was last brought up to date (never moves backwards)
+  double rate_;             ///< tokens per second
+  double burst_;            ///< the most the bucket holds
+  double tokens_;           ///< the tokens it held at last_
+  Clock::time_point last_;  ///< when tokens_ was last brought up to date (never moves backwards)
 };
 
 /// A TokenBucket per source, created when a source is first seen, in bounded memory.

@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::memcpy(&x, data, sizeof x);
   const std::string_view cuts{reinterpret_cast<const char*>(data) + 8, 4};
   const std::string_view input{reinterpret_cast<const char*>(data) + 12, size - 12};
-  for (const auto& problem : {hs::ch00::fuzz::check_server(input, cuts), hs::ch00::fuzz::check_client(x, input, cuts)}) {
+  for (const auto& problem :
+       {hs::ch00::fuzz::check_server(input, cuts), hs::ch00::fuzz::check_client(x, input, cuts)}) {
     if (!problem.empty()) {
       std::fprintf(stderr, "invariant broken on \"%s\": %s\n", hs::printable(input, 200).c_str(), problem.c_str());
       std::abort();

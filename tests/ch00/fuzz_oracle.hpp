@@ -134,8 +134,8 @@ inline std::string check_client(std::int64_t x, std::string_view data, std::stri
   auto bad = check_split_invariance<ClientHandshake>(make, data, cuts, result);
   if (!bad.empty()) return bad;
   // The client only ever sends its Z, and only after a correct Y.
-  if (!result.out.empty() && (x == std::numeric_limits<std::int64_t>::max() ||
-                              result.out != fmt::format("HELLO {}\n", x + 2))) {
+  if (!result.out.empty() &&
+      (x == std::numeric_limits<std::int64_t>::max() || result.out != fmt::format("HELLO {}\n", x + 2))) {
     return fmt::format("client with X = {} sent \"{}\"", x, printable(result.out));
   }
   if (result.status == Status::done) {  // success needs a first line that the oracle reads as X + 1

@@ -126,7 +126,8 @@ std::string run(Machine& machine, const Script& script) {
     const Step actual = apply(machine, step.event);
     transcript += fmt::format("  {}. {}\n", ++n, describe(step.event));
     if (!matches(step.expect, actual)) {
-      return transcript + fmt::format("     expected: {}\n     actual:   {}\n", describe(step.expect), describe(actual));
+      return transcript +
+             fmt::format("     expected: {}\n     actual:   {}\n", describe(step.expect), describe(actual));
     }
     transcript += fmt::format("     -> {}\n", describe(actual));
   }

@@ -81,8 +81,8 @@ TEST_CASE("parse_hello refuses anything else, saying why", "[ex0.1]") {
                       << hs::reason_name(row.reason));
   const auto parsed = parse_hello(row.line);
   INFO("actual:   " << (parsed ? "accepted as " + std::to_string(parsed.number)
-                               : "refused with " + std::string{hs::reason_name(parsed.error->reason)} +
-                                     " \"" + parsed.error->detail + "\""));
+                               : "refused with " + std::string{hs::reason_name(parsed.error->reason)} + " \"" +
+                                     parsed.error->detail + "\""));
   REQUIRE_FALSE(parsed);
   CHECK(parsed.error->reason == row.reason);
   CHECK_FALSE(parsed.error->detail.empty());

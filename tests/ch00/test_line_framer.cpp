@@ -50,7 +50,7 @@ TEST_CASE("a whole line in one read comes out without its terminator", "[ex0.2]"
 TEST_CASE("a line split across reads comes out once it is complete", "[ex0.2]") {
   CHECK(frame_all({"HEL", "LO 4", "2\n"}) == Lines{"HELLO 42"});
   CHECK(frame_all({"HELLO 42\r", "\n"}) == Lines{"HELLO 42"});  // \r and \n in different reads
-  CHECK(frame_all({"HELLO 42"}).empty());                        // no newline yet: nothing
+  CHECK(frame_all({"HELLO 42"}).empty());                       // no newline yet: nothing
 }
 
 TEST_CASE("several lines in one read come out one by one", "[ex0.2]") {
@@ -77,7 +77,7 @@ TEST_CASE("every way of cutting a stream gives the same lines", "[ex0.2]") {
 
 TEST_CASE("a line of exactly 64 bytes is allowed, 65 is too long", "[ex0.2]") {
   const std::string line63(max_line_bytes - 1, 'x');
-  CHECK(frame_all({line63 + "\n"}) == Lines{line63});          // 63 + \n = 64 bytes
+  CHECK(frame_all({line63 + "\n"}) == Lines{line63});  // 63 + \n = 64 bytes
   const std::string line62(max_line_bytes - 2, 'x');
   CHECK(frame_all({line62 + "\r\n"}) == Lines{line62});        // 62 + \r\n = 64 bytes
   CHECK(frame_all({line63 + "\r\n"}) == Lines{"<too-long>"});  // 63 + \r\n = 65 bytes

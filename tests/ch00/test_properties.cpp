@@ -15,18 +15,24 @@ constexpr int iterations = 20'000;
 
 std::string random_input(std::mt19937_64& rng) {
   auto pick = [&rng](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
-  static const char* seeds[] = {"HELLO 1\nHELLO 3\n", "HELLO -9223372036854775808\r\nHELLO -9223372036854775806\n",
-                                "HELLO 9223372036854775805\n", "HELLO 2\n", "ERROR busy server at capacity\n",
-                                "HELLO 0\nHELLO 2\nHELLO 4\n", ""};
+  static const char* seeds[] = {"HELLO 1\nHELLO 3\n",
+                                "HELLO -9223372036854775808\r\nHELLO -9223372036854775806\n",
+                                "HELLO 9223372036854775805\n",
+                                "HELLO 2\n",
+                                "ERROR busy server at capacity\n",
+                                "HELLO 0\nHELLO 2\nHELLO 4\n",
+                                ""};
   std::string s = seeds[pick(std::size(seeds))];
   const std::size_t mutations = pick(4);
   static const std::string alphabet = "HELO 0123456789-+\r\n\t\0xERR"s;
   for (std::size_t i = 0; i < mutations; ++i) {
     const std::size_t at = s.empty() ? 0 : pick(s.size() + 1);
     switch (pick(4)) {
-      case 0: s.insert(at, 1, alphabet[pick(alphabet.size())]); break;                 // insert a likely byte
-      case 1: if (at < s.size()) s.erase(at, 1); break;                                 // drop one
-      case 2: s.insert(at, 1, static_cast<char>(rng())); break;                         // any byte
+      case 0: s.insert(at, 1, alphabet[pick(alphabet.size())]); break;  // insert a likely byte
+      case 1:
+        if (at < s.size()) s.erase(at, 1);
+        break;                                                                                // drop one
+      case 2: s.insert(at, 1, static_cast<char>(rng())); break;                               // any byte
       case 3: s.insert(at, std::string(pick(80), static_cast<char>('0' + pick(10)))); break;  // long run
     }
   }
@@ -57,7 +63,8 @@ TEST_CASE("server: any input gives a valid reply, however it is cut", "[ex0.3]")
 
 TEST_CASE("client: any reply is handled, however it is cut", "[ex0.4]") {
   std::mt19937_64 rng{42};
-  const std::int64_t xs[] = {1, -1, 0, std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()};
+  const std::int64_t xs[] = {1, -1, 0, std::numeric_limits<std::int64_t>::max(),
+                             std::numeric_limits<std::int64_t>::min()};
   for (int i = 0; i < iterations; ++i) {
     const auto x = xs[rng() % std::size(xs)];
     const auto input = random_input(rng);

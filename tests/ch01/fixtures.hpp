@@ -10,9 +10,9 @@
 
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <exception>
-#include <atomic>
 #include <functional>
 #include <future>
 #include <thread>
@@ -24,8 +24,8 @@
 #include "ch01/serve_connection.hpp"
 #include "hs/net.hpp"
 #include "hs/testing/child_process.hpp"
-#include "hs/testing/raw_socket.hpp"
 #include "hs/testing/in_process_server.hpp"
+#include "hs/testing/raw_socket.hpp"
 #include "hs/testing/server_program.hpp"
 
 namespace hs::ch01::test {
@@ -77,7 +77,8 @@ class Session {
   RawSocket client;  ///< the test's side of the connection
 
  private:
-  Session(TcpPair pair, ServeOptions options) : client{std::move(pair.client)}, serving_{std::move(pair.server), options} {}
+  Session(TcpPair pair, ServeOptions options)
+      : client{std::move(pair.client)}, serving_{std::move(pair.server), options} {}
   Serving serving_;
 };
 
@@ -85,10 +86,10 @@ class Session {
 class InProcessServer : public testing::InProcessServer<AcceptStats> {
  public:
   explicit InProcessServer(ServerOptions options = {})
-      : testing::InProcessServer<AcceptStats>{[options](int listen_fd, int stop_fd, const Logger& log,
-                                                        AcceptStats& stats) {
-          accept_loop(listen_fd, stop_fd, options, log, stats);
-        }} {}
+      : testing::InProcessServer<AcceptStats>{
+            [options](int listen_fd, int stop_fd, const Logger& log, AcceptStats& stats) {
+              accept_loop(listen_fd, stop_fd, options, log, stats);
+            }} {}
 };
 
 /// The hs-ch01-server program (or its -ref twin, in the reference tests) on port 0.

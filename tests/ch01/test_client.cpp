@@ -45,9 +45,8 @@ TEST_CASE("client: a full handshake, done when the server closes", "[ex1.4]") {
   }};
   std::vector<std::pair<Direction, std::string>> seen;
   const auto fd = server.connect();
-  const auto result = run_client(fd.get(), quick(41), [&seen](Direction d, std::string_view b) {
-    seen.emplace_back(d, std::string{b});
-  });
+  const auto result = run_client(fd.get(), quick(41),
+                                 [&seen](Direction d, std::string_view b) { seen.emplace_back(d, std::string{b}); });
   CHECK(result.status == hs::Status::done);
   CHECK_FALSE(result.error);
   CHECK(server.received() == "HELLO 41\nHELLO 43\n");

@@ -22,7 +22,7 @@ Saturated saturate(Server& server) {
   CHECK(hello(a, 1) == "HELLO 2\n");  // a worker is serving a (one at a time: the queue holds only one)
   auto b = server.connect();
   CHECK(hello(b, 10) == "HELLO 11\n");  // both workers are now busy with a stalled client
-  auto queued = server.connect();        // accepted, waiting in the pool's queue
+  auto queued = server.connect();       // accepted, waiting in the pool's queue
   queued.send("HELLO 20\n");
   CHECK(server.eventually([&] { return server.stats().accept.accepted == 3; }));
   return {std::move(a), std::move(b), std::move(queued)};

@@ -21,6 +21,7 @@
 #include <asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
+#include "../support/session_behaviour.hpp"
 #include "ch03/server.hpp"
 #include "ch03/session.hpp"
 #include "ch03/timeout.hpp"
@@ -29,7 +30,6 @@
 #include "hs/testing/in_process_server.hpp"
 #include "hs/testing/raw_socket.hpp"
 #include "hs/testing/server_program.hpp"
-#include "../support/session_behaviour.hpp"
 
 namespace hs::ch03::test {
 
@@ -48,8 +48,9 @@ class Running {
  public:
   template <typename Make>
   explicit Running(Make make)
-      : result_{asio::co_spawn(io_, make(io_), asio::use_future)},
-        thread_{[this] { io_.run_for(hs::testing::generous); }} {}
+      : result_{asio::co_spawn(io_, make(io_), asio::use_future)}, thread_{[this] {
+          io_.run_for(hs::testing::generous);
+        }} {}
   Running(const Running&) = delete;
   Running& operator=(const Running&) = delete;
   ~Running() {
@@ -94,8 +95,7 @@ class Session {
     return {std::move(server), std::move(client)};
   }
   Session(Pair pair, SessionOptions options)
-      : client{std::move(pair.client)},
-        running_{[fd = pair.server.release(), options](asio::io_context& io) {
+      : client{std::move(pair.client)}, running_{[fd = pair.server.release(), options](asio::io_context& io) {
           return session(Socket{io, asio::ip::tcp::v4(), fd}, options);
         }} {}
 
@@ -108,25 +108,25 @@ class Session {
 class InProcessServer : public testing::InProcessServer<ServerStats> {
  public:
   explicit InProcessServer(ServerOptions options = {})
-      : testing::InProcessServer<ServerStats>{[options](int listen_fd, int stop_fd, const Logger& log,
-                                                        ServerStats& stats) {
-          asio::io_context io{1};
-          Server server{Acceptor{io, asio::ip::tcp::v4(), ::dup(listen_fd)}, options, log, stats};
-          asio::posix::stream_descriptor stop{io, ::dup(stop_fd)};
-          stop.async_wait(asio::posix::stream_descriptor::wait_read, [&](std::error_code error) {
-            if (error) return;
-            try {
-              server.stop();
-            } catch (const ExerciseNotDone&) {
-              io.stop();  // exercise 3.4 is not done yet: its own tests say so; end this test's server anyway
-            }
-          });
-          asio::co_spawn(io, server.listen(), [&](std::exception_ptr thrown) {
-            stop.cancel();  // listen() is over: nothing left to stop
-            if (thrown) std::rethrow_exception(thrown);
-          });
-          io.run();
-        }} {}
+      : testing::InProcessServer<ServerStats>{
+            [options](int listen_fd, int stop_fd, const Logger& log, ServerStats& stats) {
+              asio::io_context io{1};
+              Server server{Acceptor{io, asio::ip::tcp::v4(), ::dup(listen_fd)}, options, log, stats};
+              asio::posix::stream_descriptor stop{io, ::dup(stop_fd)};
+              stop.async_wait(asio::posix::stream_descriptor::wait_read, [&](std::error_code error) {
+                if (error) return;
+                try {
+                  server.stop();
+                } catch (const ExerciseNotDone&) {
+                  io.stop();  // exercise 3.4 is not done yet: its own tests say so; end this test's server anyway
+                }
+              });
+              asio::co_spawn(io, server.listen(), [&](std::exception_ptr thrown) {
+                stop.cancel();  // listen() is over: nothing left to stop
+                if (thrown) std::rethrow_exception(thrown);
+              });
+              io.run();
+            }} {}
 };
 
 /// The hs-ch03-server program (or its -ref twin, in the reference tests) on port 0.

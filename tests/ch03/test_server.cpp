@@ -105,7 +105,7 @@ TEST_CASE("a silent client times out while the others keep being served", "[ex3.
 
 TEST_CASE("work (--work-ms) is an awaited timer: while one session works, others are answered", "[ex3.3]") {
   ServerOptions options;
-  options.session.work = std::chrono::hours{1};                  // never finishes...
+  options.session.work = std::chrono::hours{1};                 // never finishes...
   options.session.handshake_timeout = std::chrono::seconds{3};  // ...the deadline ends it
   InProcessServer server{options};
   auto working = server.connect();
@@ -113,7 +113,7 @@ TEST_CASE("work (--work-ms) is an awaited timer: while one session works, others
   CHECK(server.eventually([&] { return server.stats().open == 1; }));
   auto other = server.connect();
   other.send("garbage\n");
-  CHECK(other.read_all().starts_with("ERROR malformed"));  // answered during the other's work
+  CHECK(other.read_all().starts_with("ERROR malformed"));          // answered during the other's work
   CHECK(working.read_line(std::chrono::milliseconds{0}).empty());  // still working: nothing yet
   CHECK(working.read_all() == machine_timeout(hs::Timeout::handshake, "HELLO 1\n"));
 }

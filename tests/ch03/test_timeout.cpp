@@ -67,8 +67,7 @@ TEST_CASE("an operation that finishes first wins, and the watchdog is cancelled"
   CHECK(drained);
 }
 
-TEST_CASE("when a deadline passes first, the operation is cancelled, and is over before the race returns",
-          "[ex3.1]") {
+TEST_CASE("when a deadline passes first, the operation is cancelled, and is over before the race returns", "[ex3.1]") {
   struct Row {
     const char* what;
     Clock::duration message_in, handshake_in;

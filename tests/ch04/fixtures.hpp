@@ -78,8 +78,7 @@ inline void run_threads(asio::io_context& io, unsigned threads) {
 /// hs-ch04-server: Server::drain() on the server's strand. metrics() are live.
 class InProcessServer : public testing::InProcessServer<ServerMetrics> {
  public:
-  explicit InProcessServer(Config config = {})
-      : InProcessServer{config, Sockets::make()} {}
+  explicit InProcessServer(Config config = {}) : InProcessServer{config, Sockets::make()} {}
 
   /// The port it listens on. (Its own listener, not the base's: the Acceptor owns it, so that when
   /// the drain closes it, new clients are refused as they would be by hs-ch04-server.)
@@ -108,10 +107,16 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
                                                     int, int stop_fd, const Logger& log, ServerMetrics& metrics) {
           IoContext io{static_cast<int>(config.io_threads)};
           Work work{config.work, metrics};
-          Server server{io, Acceptor{asio::make_strand(io), asio::ip::tcp::v4(), listener->release()}, config.server,
-                        work, metrics, log};
+          Server server{io,
+                        Acceptor{asio::make_strand(io), asio::ip::tcp::v4(), listener->release()},
+                        config.server,
+                        work,
+                        metrics,
+                        log};
           Acceptor scrapes{asio::make_strand(io), asio::ip::tcp::v4(), ::dup(metrics_fd->get())};
-          asio::co_spawn(scrapes.get_executor(), serve_metrics(scrapes, [&] { return metrics.prometheus(); }, log),
+          asio::co_spawn(scrapes.get_executor(),
+                         serve_metrics(
+                             scrapes, [&] { return metrics.prometheus(); }, log),
                          [](std::exception_ptr thrown) {
                            if (thrown) std::rethrow_exception(thrown);
                          });

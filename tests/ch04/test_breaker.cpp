@@ -64,7 +64,7 @@ TEST_CASE("an open CircuitBreaker refuses until the cool-down has passed, then l
   CHECK_FALSE(breaker.allow(t0 + 1000ms - 1ns));
   CHECK(breaker.state(t0 + 1000ms - 1ns) == State::open);
   CHECK(breaker.state(t0 + 1000ms) == State::half_open);
-  CHECK(breaker.allow(t0 + 1000ms));  // the probe
+  CHECK(breaker.allow(t0 + 1000ms));        // the probe
   CHECK_FALSE(breaker.allow(t0 + 1000ms));  // everyone else waits for its outcome
   CHECK_FALSE(breaker.allow(t0 + 1h));
   CHECK(breaker.state(t0 + 1h) == State::half_open);

@@ -178,7 +178,8 @@ TEST_CASE("a Histogram observed from 4 threads counts every duration, snapshots 
       while (!writers_done) {
         const auto snap = histogram.snapshot();
         bool ok = snap.cumulative.back() == snap.count;
-        for (std::size_t b = 1; b < snap.cumulative.size(); ++b) ok = ok && snap.cumulative[b - 1] <= snap.cumulative[b];
+        for (std::size_t b = 1; b < snap.cumulative.size(); ++b)
+          ok = ok && snap.cumulative[b - 1] <= snap.cumulative[b];
         if (!ok) inconsistent = true;
       }
       return;

@@ -72,13 +72,19 @@ TEST_CASE("while an offloaded job blocks, the io thread runs other coroutines", 
   std::promise<void> other_ran;
   std::shared_future<void> other_has_run = other_ran.get_future().share();
   std::future_status released = std::future_status::deferred;
-  auto blocked = asio::co_spawn(asio::make_strand(io), [&]() -> Awaitable<void> {
-    co_await offload(pool, [&] { released = other_has_run.wait_for(hs::testing::generous); });
-  }, asio::use_future);
-  auto other = asio::co_spawn(asio::make_strand(io), [&]() -> Awaitable<void> {
-    other_ran.set_value();
-    co_return;
-  }, asio::use_future);
+  auto blocked = asio::co_spawn(
+      asio::make_strand(io),
+      [&]() -> Awaitable<void> {
+        co_await offload(pool, [&] { released = other_has_run.wait_for(hs::testing::generous); });
+      },
+      asio::use_future);
+  auto other = asio::co_spawn(
+      asio::make_strand(io),
+      [&]() -> Awaitable<void> {
+        other_ran.set_value();
+        co_return;
+      },
+      asio::use_future);
   std::thread thread{[&] { io.run_for(hs::testing::generous); }};
   thread.join();
   blocked.get();
@@ -87,8 +93,7 @@ TEST_CASE("while an offloaded job blocks, the io thread runs other coroutines", 
   CHECK(released == std::future_status::ready);
 }
 
-TEST_CASE("with --work offload, a bad client is answered while three handshakes wait on the downstream",
-          "[ex4.1]") {
+TEST_CASE("with --work offload, a bad client is answered while three handshakes wait on the downstream", "[ex4.1]") {
   Config config;
   config.io_threads = 1;
   config.work = work(WorkMode::offload, 3s);
@@ -107,5 +112,6 @@ TEST_CASE("with --work offload, a bad client is answered while three handshakes 
   INFO("the downstream calls take 3 s each: they must still be running when the bad client is answered");
   for (auto& c : slow) CHECK(hs::unread_bytes(c.fd()) == 0);
   CHECK(server.metrics().completed.value() == 0);
-  for (std::size_t i = 0; i < slow.size(); ++i) CHECK(slow[i].read_line() == fmt::format("HELLO {}\n", std::vector{2, 11, 101}[i]));
+  for (std::size_t i = 0; i < slow.size(); ++i)
+    CHECK(slow[i].read_line() == fmt::format("HELLO {}\n", std::vector{2, 11, 101}[i]));
 }

@@ -13,17 +13,18 @@ TEST_CASE("hs-ch04-server: prints its address, serves, and stops cleanly on SIGT
 
 TEST_CASE("hs-ch04-server: a port in use and bad options are reported clearly", "[ex4.6]") {
   hs::testing::behaviour::reports_port_in_use_and_bad_options("hs-ch04-server");
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--work", "sleep"}, {"--rate", "100"}, {"--io-threads", "0"},
-        {"--metrics-port", "0", "--workers", "2"}, {"--burst", "5"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--work", "sleep"},
+                                               {"--rate", "100"},
+                                               {"--io-threads", "0"},
+                                               {"--metrics-port", "0", "--workers", "2"},
+                                               {"--burst", "5"}}) {
     hs::testing::ChildProcess bad{hs::testing::program_path("hs-ch04-server"), args};
     CHECK(bad.wait() == 2);
     CHECK_THAT(bad.stderr_text(), Catch::Contains(args.front()));
   }
 }
 
-TEST_CASE("hs-ch04-server --metrics-port 0: a second line names the endpoint, which counts the handshakes",
-          "[ex4.2]") {
+TEST_CASE("hs-ch04-server --metrics-port 0: a second line names the endpoint, which counts the handshakes", "[ex4.2]") {
   ServerProgram server{{"--quiet", "--metrics-port", "0", "--io-threads", "2"}};
   const std::string line = server.read_line();
   REQUIRE(line.starts_with("metrics on 127.0.0.1:"));

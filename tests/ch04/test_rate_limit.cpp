@@ -103,8 +103,8 @@ TEST_CASE("a RateLimiter keeps an independent bucket per source", "[ex4.3]") {
 TEST_CASE("a full RateLimiter forgets only full buckets, so a drained source stays limited", "[ex4.3]") {
   RateLimiter limiter{1, 2, 2};  // room for two sources
   REQUIRE(limiter.allow("a", t0));
-  REQUIRE(limiter.allow("a", t0));  // a: drained, full again at t0 + 2s
-  REQUIRE(limiter.allow("b", t0));  // b: one token left, full again at t0 + 1s
+  REQUIRE(limiter.allow("a", t0));      // a: drained, full again at t0 + 2s
+  REQUIRE(limiter.allow("b", t0));      // b: one token left, full again at t0 + 1s
   CHECK_FALSE(limiter.allow("c", t0));  // no bucket is full: no room, the new source is refused
   CHECK(limiter.tracked() == 2);
   CHECK(limiter.allow("c", t0 + 1s));  // b is full again: forgotten, c takes its place

@@ -91,7 +91,8 @@ TEST_CASE("the metrics endpoint answers 404 for other paths and 405 for other me
   CHECK(http_get(server.metrics_port()).find("hs_connections_accepted_total 0\n") != std::string::npos);
 }
 
-TEST_CASE("the connection limit (--max-conns): the next client gets ERROR busy, and a freed place is taken again", "[ex4.4]") {
+TEST_CASE("the connection limit (--max-conns): the next client gets ERROR busy, and a freed place is taken again",
+          "[ex4.4]") {
   Config config;
   config.server.max_conns = 3;
   config.server.session = {30s, 60s};

@@ -26,8 +26,8 @@ namespace hs::ch04 {
 /// the Work they point into. shutdown() destroys them while those still exist.
 class IoContext : public asio::io_context {
  public:
-  using asio::io_context::io_context;
   using asio::execution_context::shutdown;
+  using asio::io_context::io_context;
 };
 
 /// What runs a connection's coroutines and completions: a strand of the io_context.
@@ -40,8 +40,8 @@ using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
 /// A listening TCP socket, on the server's own strand.
 using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
 /// A timer on the steady clock.
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>,
-                                         Executor>;
+using Timer =
+    asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 /// `co_await op(..., use_awaitable)`: resume this coroutine (on its strand) when `op` completes.
 inline constexpr asio::use_awaitable_t<Executor> use_awaitable;

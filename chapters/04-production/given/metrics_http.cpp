@@ -3,15 +3,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <iterator>
 #include <memory>
-#include <exception>
 #include <string_view>
 #include <utility>
 
+#include <asio/buffers_iterator.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
-#include <asio/buffers_iterator.hpp>
 #include <asio/read_until.hpp>
 #include <asio/strand.hpp>
 #include <asio/streambuf.hpp>
@@ -25,7 +25,7 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::size_t max_request_bytes = 8192;
-constexpr int max_scrapes = 16;                         // at once: each holds a descriptor
+constexpr int max_scrapes = 16;                             // at once: each holds a descriptor
 constexpr auto request_deadline = std::chrono::seconds{2};  // and delays the exit at most this long
 
 // The end of the request's headers: an empty line, "\r\n\r\n" (or "\n\n", as nc sends it).
@@ -69,16 +69,16 @@ Awaitable<void> scrape(Socket socket, std::function<std::string()> render) {
   asio::streambuf request{max_request_bytes};
   Timer deadline{socket.get_executor(), request_deadline};
   // The request's headers, up to the empty line, within the size cap and the deadline.
-  const auto read = co_await (asio::async_read_until(socket, request, EndOfHeaders{}, as_tuple) ||
-                              deadline.async_wait(as_tuple));
+  const auto read =
+      co_await (asio::async_read_until(socket, request, EndOfHeaders{}, as_tuple) || deadline.async_wait(as_tuple));
   if (read.index() != 0) co_return;  // too slow: just close
   const auto [error, size] = std::get<0>(read);
   if (error && error != asio::error::not_found) co_return;
   std::string_view head{static_cast<const char*>(request.data().data()), request.size()};
   std::string_view first_line = head.substr(0, head.find('\n'));
   if (first_line.ends_with('\r')) first_line.remove_suffix(1);
-  const std::string reply = error ? response("431 Request Header Fields Too Large", "text/plain", "too large\n")
-                                  : answer(first_line, render);
+  const std::string reply =
+      error ? response("431 Request Header Fields Too Large", "text/plain", "too large\n") : answer(first_line, render);
   [[maybe_unused]] auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(reply), as_tuple);
   std::error_code ignored;
   socket.shutdown(Socket::shutdown_both, ignored);

@@ -30,8 +30,8 @@ void histogram(std::string& out, std::string_view name, std::string_view help, c
   for (std::size_t i = 0; i < s.upper_bounds.size(); ++i) {
     fmt::format_to(to, "{}_bucket{{le=\"{}\"}} {}\n", name, s.upper_bounds[i], s.cumulative[i]);
   }
-  fmt::format_to(to, "{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, s.count, name, s.sum_seconds,
-                 name, s.count);
+  fmt::format_to(to, "{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, s.count, name, s.sum_seconds, name,
+                 s.count);
 }
 
 }  // namespace

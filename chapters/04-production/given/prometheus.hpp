@@ -12,8 +12,8 @@
 #include <string>
 
 #include "ch04/breaker.hpp"
-#include "hs/protocol.hpp"
 #include "ch04/metrics.hpp"
+#include "hs/protocol.hpp"
 
 namespace hs::ch04 {
 
@@ -22,19 +22,19 @@ inline constexpr std::size_t reason_count = 7;
 
 /// Everything the server counts. Shared by all io threads and the pool: every member is thread-safe.
 struct ServerMetrics {
-  Counter accepted;                            ///< connections accepted (refused ones included)
-  Counter completed;                           ///< handshakes done
-  std::array<Counter, reason_count> failed;    ///< handshakes that ended with an ERROR line, by reason
-  Counter reset;                               ///< connections that broke (reset, broken pipe) before the end
-  Counter timeout_read;                        ///< of failed[timeout]: a message was late
-  Counter timeout_handshake;                   ///< of failed[timeout]: the whole handshake was late
-  Counter refused_max_conns;                   ///< of failed[busy]: refused at --max-conns
-  Counter refused_rate;                        ///< of failed[busy]: refused by the --rate limit
-  Counter refused_circuit;                     ///< of failed[busy]: the downstream's breaker was open
-  Counter downstream_failures;                 ///< downstream calls that failed or were too slow
-  Gauge open;                                  ///< connections being served now (and the peak)
-  Gauge offload_queue;                         ///< jobs waiting for a pool thread
-  Gauge offload_running;                       ///< jobs running on the pool now
+  Counter accepted;                                ///< connections accepted (refused ones included)
+  Counter completed;                               ///< handshakes done
+  std::array<Counter, reason_count> failed;        ///< handshakes that ended with an ERROR line, by reason
+  Counter reset;                                   ///< connections that broke (reset, broken pipe) before the end
+  Counter timeout_read;                            ///< of failed[timeout]: a message was late
+  Counter timeout_handshake;                       ///< of failed[timeout]: the whole handshake was late
+  Counter refused_max_conns;                       ///< of failed[busy]: refused at --max-conns
+  Counter refused_rate;                            ///< of failed[busy]: refused by the --rate limit
+  Counter refused_circuit;                         ///< of failed[busy]: the downstream's breaker was open
+  Counter downstream_failures;                     ///< downstream calls that failed or were too slow
+  Gauge open;                                      ///< connections being served now (and the peak)
+  Gauge offload_queue;                             ///< jobs waiting for a pool thread
+  Gauge offload_running;                           ///< jobs running on the pool now
   Histogram handshake_seconds{latency_buckets()};  ///< time from accept to the last byte of a done handshake
 
   /// The failure counter for `reason`.

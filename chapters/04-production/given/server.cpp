@@ -33,13 +33,13 @@ bool errno_is(const std::error_code& error, std::initializer_list<int> values) {
 bool out_of_resources(const std::error_code& error) { return errno_is(error, {EMFILE, ENFILE, ENOBUFS, ENOMEM}); }
 
 bool transient(const std::error_code& error) {
-  return errno_is(error, {ECONNABORTED, EPROTO, EPERM, EINTR, EAGAIN, ENETDOWN, ENETUNREACH, EHOSTUNREACH,
-                          EHOSTDOWN, ENONET, ENOPROTOOPT, EOPNOTSUPP});
+  return errno_is(error, {ECONNABORTED, EPROTO, EPERM, EINTR, EAGAIN, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EHOSTDOWN,
+                          ENONET, ENOPROTOOPT, EOPNOTSUPP});
 }
 
 std::string describe(const tcp::endpoint& peer) {
   return peer.address().is_v6() ? fmt::format("[{}]:{}", peer.address().to_string(), peer.port())
-                                 : fmt::format("{}:{}", peer.address().to_string(), peer.port());
+                                : fmt::format("{}:{}", peer.address().to_string(), peer.port());
 }
 
 // Counts a session's outcome: exactly one of completed, failed[reason] (its ERROR line was sent),

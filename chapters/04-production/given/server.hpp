@@ -12,12 +12,12 @@
 #include <asio/io_context.hpp>
 
 #include "ch04/asio_types.hpp"
-#include "hs/log.hpp"
 #include "ch04/limiter.hpp"
 #include "ch04/prometheus.hpp"
 #include "ch04/rate_limit.hpp"
 #include "ch04/session.hpp"
 #include "ch04/work.hpp"
+#include "hs/log.hpp"
 
 namespace hs::ch04 {
 
@@ -68,19 +68,19 @@ class Server {
   void stop_accepting();
   Awaitable<bool> wait_idle(Clock::time_point deadline);  // exercise 4.6
 
-  asio::io_context& io_;          ///< where each new connection's strand comes from
-  Acceptor acceptor_;             ///< closed by the drain: that ends listen()
-  Timer backoff_;                 ///< the pause after EMFILE & co.
-  Timer idle_;                    ///< the drain waits on it; the last session to end cancels it
-  ServerOptions options_;         ///< limits and timeouts
-  Work& work_;                    ///< the handshakes' work, shared by all sessions
-  ServerMetrics& metrics_;        ///< counted from every thread
-  const Logger& log_;             ///< one line per outcome unless --quiet
-  ConnectionLimiter limiter_;     ///< --max-conns: a permit per session
-  std::optional<RateLimiter> rate_;  ///< --rate: a token bucket per source address
-  SessionRegistry sessions_;      ///< the sessions alive, for the drain's last step
-  std::atomic<std::size_t> live_{0};      ///< sessions not yet ended (the drain waits for 0)
-  std::atomic<bool> draining_{false};     ///< set by the drain: the last session to end wakes it
+  asio::io_context& io_;               ///< where each new connection's strand comes from
+  Acceptor acceptor_;                  ///< closed by the drain: that ends listen()
+  Timer backoff_;                      ///< the pause after EMFILE & co.
+  Timer idle_;                         ///< the drain waits on it; the last session to end cancels it
+  ServerOptions options_;              ///< limits and timeouts
+  Work& work_;                         ///< the handshakes' work, shared by all sessions
+  ServerMetrics& metrics_;             ///< counted from every thread
+  const Logger& log_;                  ///< one line per outcome unless --quiet
+  ConnectionLimiter limiter_;          ///< --max-conns: a permit per session
+  std::optional<RateLimiter> rate_;    ///< --rate: a token bucket per source address
+  SessionRegistry sessions_;           ///< the sessions alive, for the drain's last step
+  std::atomic<std::size_t> live_{0};   ///< sessions not yet ended (the drain waits for 0)
+  std::atomic<bool> draining_{false};  ///< set by the drain: the last session to end wakes it
 };
 
 }  // namespace hs::ch04

@@ -199,12 +199,20 @@ std::size_t SessionRegistry::size() const {
 
 Awaitable<SessionResult> session(Socket socket, SessionOptions options, Work& work, SessionRegistry& registry) {
   const auto start = Clock::now();
-  Connection c{std::move(socket), options, work, {}, {start + options.read_timeout, start + options.handshake_timeout},
-               {}, false, false, nullptr, nullptr};
+  Connection c{std::move(socket),
+               options,
+               work,
+               {},
+               {start + options.read_timeout, start + options.handshake_timeout},
+               {},
+               false,
+               false,
+               nullptr,
+               nullptr};
   std::optional<Registration> registration{std::in_place, registry, c};
   const auto winner = co_await (exchange(c) || watchdog(c));
   if (c.thrown) std::rethrow_exception(c.thrown);  // a bug, or an exercise not done yet: never swallowed
-  if (winner.index() == 1) {  // the watchdog won: a deadline passed, or the drain asked us to end
+  if (winner.index() == 1) {                       // the watchdog won: a deadline passed, or the drain asked us to end
     Step step;
     if (c.shutting_down) {
       ProtocolError why{ErrorReason::shutdown, "server stopping"};

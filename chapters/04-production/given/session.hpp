@@ -13,15 +13,15 @@
 #include <system_error>
 
 #include "ch04/asio_types.hpp"
-#include "hs/protocol.hpp"
 #include "ch04/work.hpp"
+#include "hs/protocol.hpp"
 
 namespace hs::ch04 {
 
 /// How a connection is served.
 struct SessionOptions {
-  std::chrono::milliseconds read_timeout{5000};       ///< for each message to arrive (`--read-timeout`)
-  std::chrono::milliseconds handshake_timeout{10000}; ///< for the whole handshake (`--handshake-timeout`)
+  std::chrono::milliseconds read_timeout{5000};        ///< for each message to arrive (`--read-timeout`)
+  std::chrono::milliseconds handshake_timeout{10000};  ///< for the whole handshake (`--handshake-timeout`)
 };
 
 /// How a session ended.

@@ -100,13 +100,9 @@ Awaitable<WorkOutcome> Work::run() {
     case WorkMode::blocking:
       std::this_thread::sleep_for(duration);  // the pitfall: this io thread serves nobody meanwhile
       co_return WorkOutcome{};
-    case WorkMode::timer:
-      co_return co_await wait(duration);
-    case WorkMode::offload:
-      co_return co_await call_downstream();
-    case WorkMode::cpu:
-      hash(static_cast<std::uint64_t>(duration.count()) * rounds_per_ms_);
-      co_return WorkOutcome{};
+    case WorkMode::timer: co_return co_await wait(duration);
+    case WorkMode::offload: co_return co_await call_downstream();
+    case WorkMode::cpu: hash(static_cast<std::uint64_t>(duration.count()) * rounds_per_ms_); co_return WorkOutcome{};
     case WorkMode::cpu_offload:
       co_return co_await hash_on_pool(static_cast<std::uint64_t>(duration.count()) * rounds_per_ms_);
   }

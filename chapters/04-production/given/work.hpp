@@ -16,8 +16,8 @@
 
 #include "ch04/asio_types.hpp"
 #include "ch04/breaker.hpp"
-#include "hs/protocol.hpp"
 #include "ch04/prometheus.hpp"
+#include "hs/protocol.hpp"
 
 namespace hs::ch04 {
 
@@ -37,11 +37,12 @@ std::optional<WorkMode> mode_from_name(std::string_view name) noexcept;
 
 /// Everything about the work, from the command line.
 struct WorkOptions {
-  WorkMode mode = WorkMode::timer;                   ///< `--work`
-  std::chrono::milliseconds duration{0};             ///< `--work-ms`: 0 = no work at all
-  unsigned pool_threads = 2;                         ///< `--pool-threads`: threads for offloaded work
-  std::chrono::milliseconds downstream_timeout{0};   ///< `--downstream-timeout`: slower calls count as failures (0 = never)
-  CircuitBreaker::Options breaker;                   ///< `--breaker-failures`, `--breaker-cool-down`
+  WorkMode mode = WorkMode::timer;        ///< `--work`
+  std::chrono::milliseconds duration{0};  ///< `--work-ms`: 0 = no work at all
+  unsigned pool_threads = 2;              ///< `--pool-threads`: threads for offloaded work
+  std::chrono::milliseconds downstream_timeout{
+      0};                           ///< `--downstream-timeout`: slower calls count as failures (0 = never)
+  CircuitBreaker::Options breaker;  ///< `--breaker-failures`, `--breaker-cool-down`
 };
 
 /// What the work came to.
@@ -80,11 +81,11 @@ class Work {
   Awaitable<WorkOutcome> call_downstream();
 
   WorkOptions options_;
-  ServerMetrics& metrics_;           ///< queue depth, downstream outcomes, breaker state
-  CircuitBreaker breaker_;           ///< in front of the downstream: fail fast while it is down
-  std::uint64_t rounds_per_ms_;      ///< sizes the CPU work: N ms = N * rounds_per_ms_ rounds
+  ServerMetrics& metrics_;              ///< queue depth, downstream outcomes, breaker state
+  CircuitBreaker breaker_;              ///< in front of the downstream: fail fast while it is down
+  std::uint64_t rounds_per_ms_;         ///< sizes the CPU work: N ms = N * rounds_per_ms_ rounds
   std::atomic<std::uint64_t> sink_{0};  ///< where hash results go, so the compiler cannot skip the work
-  asio::thread_pool pool_;           ///< last: its threads stop (and join) first on destruction
+  asio::thread_pool pool_;              ///< last: its threads stop (and join) first on destruction
 };
 
 /// A real computation to stand for CPU-bound work: `rounds` steps of a 64-bit hash. Returns the hash.

@@ -58,7 +58,8 @@ class Cli {
     constexpr auto highest = std::numeric_limits<T>::max();
     constexpr auto ll_max = std::numeric_limits<long long>::max();
     add_integer(std::move(name), std::move(value_name), std::move(help), std::to_string(value),
-                static_cast<long long>(lowest), std::cmp_greater(highest, ll_max) ? ll_max : static_cast<long long>(highest),
+                static_cast<long long>(lowest),
+                std::cmp_greater(highest, ll_max) ? ll_max : static_cast<long long>(highest),
                 [&value](long long v) { value = static_cast<T>(v); });
   }
 
@@ -85,8 +86,8 @@ class Cli {
     std::function<std::optional<std::string>(std::string_view)> set;  ///< returns an error
   };
 
-  void add_integer(std::string name, std::string value_name, std::string help, std::string default_text,
-                   long long min, long long max, std::function<void(long long)> store);
+  void add_integer(std::string name, std::string value_name, std::string help, std::string default_text, long long min,
+                   long long max, std::function<void(long long)> store);
   const Option* find(std::string_view name) const;
 
   std::string program_;

@@ -12,10 +12,10 @@ namespace hs {
 
 /// One reading of a process's resource use.
 struct ProcessStats {
-  std::uint64_t rss_kb = 0;     ///< resident memory (VmRSS): what is really in RAM
-  std::uint64_t vsize_kb = 0;   ///< address space reserved (VmSize): includes untouched thread stacks
-  std::uint64_t threads = 0;    ///< threads in the process
-  double cpu_seconds = 0;       ///< user + system CPU time so far
+  std::uint64_t rss_kb = 0;    ///< resident memory (VmRSS): what is really in RAM
+  std::uint64_t vsize_kb = 0;  ///< address space reserved (VmSize): includes untouched thread stacks
+  std::uint64_t threads = 0;   ///< threads in the process
+  double cpu_seconds = 0;      ///< user + system CPU time so far
 };
 
 /// Reads the stats of process `pid` (0: this process). Nothing if it does not exist (any more).

@@ -36,8 +36,8 @@ std::optional<ErrorReason> reason_from_name(std::string_view name) noexcept;
 /// One failure: what went wrong, and a short human-readable detail.
 struct ProtocolError {
   ErrorReason reason = ErrorReason::malformed;  ///< the kind of failure, as named on the wire
-  std::string detail;      ///< one line, no newline, e.g. "expected 7 got 99"
-  bool from_peer = false;  ///< true when the other side sent it as an ERROR line
+  std::string detail;                           ///< one line, no newline, e.g. "expected 7 got 99"
+  bool from_peer = false;                       ///< true when the other side sent it as an ERROR line
 
   /// Same reason, detail and origin.
   friend bool operator==(const ProtocolError&, const ProtocolError&) = default;
@@ -69,7 +69,7 @@ enum class Status {
 struct Step {
   std::string out;                      ///< bytes to send, in order; may be empty
   Status status = Status::in_progress;  ///< where the handshake stands after this step
-  std::optional<ProtocolError> error;  ///< set exactly when status is failed
+  std::optional<ProtocolError> error;   ///< set exactly when status is failed
 };
 
 /// `bytes` made safe to show in one line: printable ASCII as is; a quote, a backslash and any other

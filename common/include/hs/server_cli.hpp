@@ -17,12 +17,12 @@ namespace hs {
 
 /// The options every server takes, with the protocol's defaults.
 struct ServerArgs {
-  std::string bind = "127.0.0.1";                     ///< `--bind`: a numeric address
-  std::uint16_t port = 7878;                          ///< `--port`: 0 picks a free one
-  std::chrono::milliseconds read_timeout{5000};       ///< `--read-timeout`: for each message
-  std::chrono::milliseconds handshake_timeout{10000}; ///< `--handshake-timeout`: for the whole handshake
-  int work_ms = 0;                                    ///< `--work-ms`: simulated work per handshake
-  bool quiet = false;                                 ///< `--quiet`: no line per connection
+  std::string bind = "127.0.0.1";                      ///< `--bind`: a numeric address
+  std::uint16_t port = 7878;                           ///< `--port`: 0 picks a free one
+  std::chrono::milliseconds read_timeout{5000};        ///< `--read-timeout`: for each message
+  std::chrono::milliseconds handshake_timeout{10000};  ///< `--handshake-timeout`: for the whole handshake
+  int work_ms = 0;                                     ///< `--work-ms`: simulated work per handshake
+  bool quiet = false;                                  ///< `--quiet`: no line per connection
 
   /// Declares these options on `cli` (`work_help` says how this server does its work).
   void add_to(Cli& cli, std::string_view work_help);

@@ -99,9 +99,11 @@ asio::awaitable<std::pair<Step, std::error_code>> read_step(tcp::socket& socket,
     if (ec == asio::error::eof) co_return std::pair{machine.on_eof(), std::error_code{}};
     if (ec) co_return std::pair{Step{}, ec};
     Step step = machine.on_bytes({buffer.data(), n});
-    if (step.status != Status::in_progress || !step.out.empty()) co_return std::pair{std::move(step), std::error_code{}};
+    if (step.status != Status::in_progress || !step.out.empty())
+      co_return std::pair{std::move(step), std::error_code{}};
   }
-  co_return std::pair{Step{{}, Status::failed, ProtocolError{ErrorReason::too_long, "no end of line"}}, std::error_code{}};
+  co_return std::pair{Step{{}, Status::failed, ProtocolError{ErrorReason::too_long, "no end of line"}},
+                      std::error_code{}};
 }
 
 // One connection, start to end: connect, HELLO X, HELLO Y back, think, HELLO Z, the server closes.
@@ -192,8 +194,8 @@ asio::awaitable<Tally> run_worker(WorkerPlan plan, LiveCounters& live) {
     tokens = std::min(tokens + ms * static_cast<double>(p.ramp), burst_ms * static_cast<double>(p.ramp));
     last_tick = now;
     const auto left = p.total == 0 ? std::numeric_limits<std::int64_t>::max() : p.total - started;
-    const auto room = std::min({static_cast<std::int64_t>(tokens), p.conns - state->in_flight,
-                                p.max_opening - state->opening, left});
+    const auto room =
+        std::min({static_cast<std::int64_t>(tokens), p.conns - state->in_flight, p.max_opening - state->opening, left});
     for (std::int64_t i = 0; i < room; ++i, ++started) {
       asio::co_spawn(executor, handshake(Ticket{state}, p.first_x + started * p.x_step, source_for(p, started)),
                      rethrow_failure);

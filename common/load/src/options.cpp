@@ -14,9 +14,7 @@ namespace hs::load {
 namespace {
 
 // Worker `index`'s part of `whole` split among `parts`: the first (whole % parts) get one more.
-std::int64_t share(std::int64_t whole, int parts, int index) {
-  return whole / parts + (index < whole % parts ? 1 : 0);
-}
+std::int64_t share(std::int64_t whole, int parts, int index) { return whole / parts + (index < whole % parts ? 1 : 0); }
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
@@ -108,8 +106,7 @@ std::optional<std::string> check_limits(const LoadOptions& options, std::uint64_
     return fmt::format(
         "--conns {} needs more local ports than {} source address(es) have ({} each, "
         "net.ipv4.ip_local_port_range): add --src-ips {}",
-        options.conns, sources, ephemeral_ports,
-        ceil_div(options.conns, static_cast<std::int64_t>(ephemeral_ports)));
+        options.conns, sources, ephemeral_ports, ceil_div(options.conns, static_cast<std::int64_t>(ephemeral_ports)));
   }
   return std::nullopt;
 }

@@ -63,9 +63,9 @@ std::string progress_line(double elapsed_s, std::int64_t open, std::uint64_t ok,
 std::string format_summary(const RunResult& r) {
   const Tally& t = r.tally;
   const auto total = static_cast<double>(t.finished());
-  std::string text = fmt::format("hs-load: {} handshakes, {} ok ({:.2f}%), {} failed\n", t.finished(),
-                                 t.count(Result::ok), 100 * per(static_cast<double>(t.count(Result::ok)), total),
-                                 t.failed());
+  std::string text =
+      fmt::format("hs-load: {} handshakes, {} ok ({:.2f}%), {} failed\n", t.finished(), t.count(Result::ok),
+                  100 * per(static_cast<double>(t.count(Result::ok)), total), t.failed());
   text += fmt::format("  failures: {}\n", failure_list(t));
   for (const auto& [cause, n] : t.causes) {
     const bool client_limit = cause.starts_with(result_name(Result::connect_error));
@@ -78,15 +78,16 @@ std::string format_summary(const RunResult& r) {
   if (r.latency.samples == 0) {
     text += "  latency: no handshake succeeded\n";
   } else {
-    text += fmt::format("  latency (excluding think time): p50 {}  p90 {}  p99 {}  max {}\n", format_ms(r.latency.p50_us),
-                        format_ms(r.latency.p90_us), format_ms(r.latency.p99_us), format_ms(r.latency.max_us));
+    text +=
+        fmt::format("  latency (excluding think time): p50 {}  p90 {}  p99 {}  max {}\n", format_ms(r.latency.p50_us),
+                    format_ms(r.latency.p90_us), format_ms(r.latency.p99_us), format_ms(r.latency.max_us));
   }
   if (const auto& s = r.server) {
-    text += fmt::format("  server (pid {}): RSS {} idle -> {} peak (+{:.2f} KiB per connection at {} open); "
-                        "CPU {:.2f} s = {:.1f} us per handshake{}\n",
-                        s->pid, mib(s->rss_idle_kb), mib(s->rss_peak_kb), s->kib_per_connection(), s->most_open_sampled,
-                        s->cpu_used_s(), 1e6 * per(s->cpu_used_s(), total),
-                        s->vanished ? " (the process exited during the run)" : "");
+    text += fmt::format(
+        "  server (pid {}): RSS {} idle -> {} peak (+{:.2f} KiB per connection at {} open); "
+        "CPU {:.2f} s = {:.1f} us per handshake{}\n",
+        s->pid, mib(s->rss_idle_kb), mib(s->rss_peak_kb), s->kib_per_connection(), s->most_open_sampled,
+        s->cpu_used_s(), 1e6 * per(s->cpu_used_s(), total), s->vanished ? " (the process exited during the run)" : "");
   }
   text += fmt::format("  client: CPU {:.2f} s\n", r.client_cpu_s);
   return text;
@@ -102,10 +103,12 @@ std::string format_json(const LoadOptions& o, const RunResult& r) {
   }
   std::string server_errors;
   for (const auto reason : all_reasons) {
-    server_errors += fmt::format("{}\"{}\": {}", server_errors.empty() ? "" : ", ", reason_name(reason), t.count(reason));
+    server_errors +=
+        fmt::format("{}\"{}\": {}", server_errors.empty() ? "" : ", ", reason_name(reason), t.count(reason));
   }
   std::string causes;
-  for (const auto& [cause, n] : t.causes) causes += fmt::format("{}{}: {}", causes.empty() ? "" : ", ", json_string(cause), n);
+  for (const auto& [cause, n] : t.causes)
+    causes += fmt::format("{}{}: {}", causes.empty() ? "" : ", ", json_string(cause), n);
   std::string server = "null";
   if (const auto& s = r.server) {
     server = fmt::format(
@@ -113,8 +116,8 @@ std::string format_json(const LoadOptions& o, const RunResult& r) {
         "\"most_open_sampled\": {}, \"kib_per_connection\": {}, \"cpu_s\": {}, \"cpu_us_per_handshake\": {}, "
         "\"samples\": {}, \"vanished\": {}}}",
         s->pid, s->rss_idle_kb, s->rss_peak_kb, s->rss_at_most_open_kb, s->most_open_sampled,
-        json_number(s->kib_per_connection()), json_number(s->cpu_used_s()), json_number(1e6 * per(s->cpu_used_s(), total)),
-        s->samples, s->vanished);
+        json_number(s->kib_per_connection()), json_number(s->cpu_used_s()),
+        json_number(1e6 * per(s->cpu_used_s(), total)), s->samples, s->vanished);
   }
   std::string sources;
   for (const auto& a : o.sources) sources += fmt::format("{}\"{}\"", sources.empty() ? "" : ", ", a.to_string());
@@ -122,15 +125,17 @@ std::string format_json(const LoadOptions& o, const RunResult& r) {
   return fmt::format(
       "{{\"handshakes\": {}, \"ok\": {}, \"failed\": {}, \"success_percent\": {}, \"failures\": {{{}}}, "
       "\"server_errors\": {{{}}}, \"causes\": {{{}}}, \"peak_concurrent\": {}, \"elapsed_s\": {}, "
-      "\"handshakes_per_s\": {}, \"latency_us\": {{\"samples\": {}, \"p50\": {}, \"p90\": {}, \"p99\": {}, \"max\": {}}}, "
+      "\"handshakes_per_s\": {}, \"latency_us\": {{\"samples\": {}, \"p50\": {}, \"p90\": {}, \"p99\": {}, \"max\": "
+      "{}}}, "
       "\"server\": {}, \"client\": {{\"cpu_s\": {}}}, \"options\": {{\"host\": {}, \"port\": {}, \"conns\": {}, "
       "\"total\": {}, \"duration_ms\": {}, \"think_ms\": {}, \"timeout_ms\": {}, \"ramp\": {}, \"max_opening\": {}, "
       "\"procs\": {}, \"src_ips\": [{}]}}}}\n",
-      t.finished(), t.count(Result::ok), t.failed(), json_number(100 * per(static_cast<double>(t.count(Result::ok)), total)),
-      failures, server_errors, causes, r.peak_open, json_number(r.elapsed_s),
-      json_number(per(static_cast<double>(t.count(Result::ok)), r.elapsed_s)), l.samples, l.p50_us, l.p90_us, l.p99_us,
-      l.max_us, server, json_number(r.client_cpu_s), json_string(o.server.address().to_string()), o.server.port(),
-      o.conns, o.total, o.duration.count(), o.think.count(), o.timeout.count(), o.ramp, o.max_opening, o.procs, sources);
+      t.finished(), t.count(Result::ok), t.failed(),
+      json_number(100 * per(static_cast<double>(t.count(Result::ok)), total)), failures, server_errors, causes,
+      r.peak_open, json_number(r.elapsed_s), json_number(per(static_cast<double>(t.count(Result::ok)), r.elapsed_s)),
+      l.samples, l.p50_us, l.p90_us, l.p99_us, l.max_us, server, json_number(r.client_cpu_s),
+      json_string(o.server.address().to_string()), o.server.port(), o.conns, o.total, o.duration.count(),
+      o.think.count(), o.timeout.count(), o.ramp, o.max_opening, o.procs, sources);
 }
 
 }  // namespace hs::load

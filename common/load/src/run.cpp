@@ -161,7 +161,8 @@ RunResult run_load(const LoadOptions& options, std::optional<pid_t> server_pid, 
     Monitor monitor{io, live, sampler, progress};
     asio::co_spawn(io, monitor.run(), rethrow_failure);
     if (workers.empty()) {
-      asio::co_spawn(io, work_here(plan_for_worker(options, 0), live, result.tally, finished, monitor), rethrow_failure);
+      asio::co_spawn(io, work_here(plan_for_worker(options, 0), live, result.tally, finished, monitor),
+                     rethrow_failure);
     } else {
       asio::co_spawn(io, collect(workers, result.tally, broken, finished, monitor), rethrow_failure);
     }

@@ -73,7 +73,8 @@ std::string to_text(const Tally& tally) {
   for (const auto& [cause, n] : tally.causes) text += fmt::format("cause {} {}\n", n, cause);
   text += fmt::format("latencies {}\n", tally.latencies_us.size());
   for (std::size_t i = 0; i < tally.latencies_us.size(); ++i) {
-    text += fmt::format("{}{}", tally.latencies_us[i], (i % 16 == 15 || i + 1 == tally.latencies_us.size()) ? '\n' : ' ');
+    text +=
+        fmt::format("{}{}", tally.latencies_us[i], (i % 16 == 15 || i + 1 == tally.latencies_us.size()) ? '\n' : ' ');
   }
   text += "end\n";
   return text;

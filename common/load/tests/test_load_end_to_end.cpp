@@ -139,8 +139,8 @@ TEST_CASE("every injected failure is counted exactly, in-process", "[load]") {
   CHECK(server.finish().empty());
   CHECK(r.tally.finished() == total);
   CHECK(r.tally.count(Result::ok) == 10);
-  CHECK(r.tally.count(Result::bad_reply) == 20);        // rules 1 and 5
-  CHECK(r.tally.count(Result::server_error) == 20);     // rules 2 and 6
+  CHECK(r.tally.count(Result::bad_reply) == 20);     // rules 1 and 5
+  CHECK(r.tally.count(Result::server_error) == 20);  // rules 2 and 6
   CHECK(r.tally.count(hs::ErrorReason::busy) == 10);
   CHECK(r.tally.count(hs::ErrorReason::sequence) == 10);
   CHECK(r.tally.count(Result::wrong_sequence) == 10);
@@ -185,21 +185,23 @@ TEST_CASE("hs-load with --procs and --src-ips merges its workers' counts and wri
   constexpr int total = 6 * ScriptedServer::rules;
   ScriptedServer server{total, ScriptedServer::Script::mixed};
   const auto json = std::filesystem::temp_directory_path() / fmt::format("hs-load-test-{}.json", ::getpid());
-  hs::testing::ChildProcess load{hs::testing::program_path("hs-load"),
-                                 {"--port", std::to_string(server.port()), "--conns", "4", "--total",
-                                  std::to_string(total), "--procs", "2", "--src-ips", "2", "--think-ms", "1",
-                                  "--json", json.string()}};
+  hs::testing::ChildProcess load{
+      hs::testing::program_path("hs-load"),
+      {"--port", std::to_string(server.port()), "--conns", "4", "--total", std::to_string(total), "--procs", "2",
+       "--src-ips", "2", "--think-ms", "1", "--json", json.string()}};
   CHECK(load.wait() == 1);  // some handshakes failed, as scripted
   CHECK(server.finish().empty());
   const auto out = load.rest_of_stdout();
   INFO(out << load.stderr_text());
   CHECK_THAT(out, Catch::StartsWith("hs-load: 42 handshakes, 6 ok (14.29%), 36 failed\n"));
-  CHECK_THAT(out, Catch::Contains("failures: reset 6, bad-reply 12, wrong-sequence 6, ERROR sequence 6, ERROR busy 6\n"));
+  CHECK_THAT(out,
+             Catch::Contains("failures: reset 6, bad-reply 12, wrong-sequence 6, ERROR sequence 6, ERROR busy 6\n"));
   const auto text = read_file(json);
   std::filesystem::remove(json);
   CHECK_THAT(text, Catch::StartsWith("{\"handshakes\": 42, \"ok\": 6, \"failed\": 36,"));
-  CHECK_THAT(text, Catch::Contains("\"failures\": {\"refused\": 0, \"reset\": 6, \"timeout\": 0, \"bad-reply\": 12, "
-                                   "\"wrong-sequence\": 6, \"server-error\": 12, \"connect-error\": 0, \"io-error\": 0}"));
+  CHECK_THAT(text,
+             Catch::Contains("\"failures\": {\"refused\": 0, \"reset\": 6, \"timeout\": 0, \"bad-reply\": 12, "
+                             "\"wrong-sequence\": 6, \"server-error\": 12, \"connect-error\": 0, \"io-error\": 0}"));
   CHECK_THAT(text, Catch::Contains("\"busy\": 6,"));
   CHECK_THAT(text, Catch::Contains("\"latency_us\": {\"samples\": 6,"));
   CHECK(server.peers() == std::set<std::string>{"127.0.0.1", "127.0.0.2"});
@@ -207,9 +209,9 @@ TEST_CASE("hs-load with --procs and --src-ips merges its workers' counts and wri
 
 TEST_CASE("hs-load exits 0 when every handshake succeeds", "[load][program]") {
   ScriptedServer server{20, ScriptedServer::Script::correct};
-  hs::testing::ChildProcess load{hs::testing::program_path("hs-load"),
-                                 {"--port", std::to_string(server.port()), "--conns", "6", "--total", "20",
-                                  "--procs", "3", "--quiet"}};
+  hs::testing::ChildProcess load{
+      hs::testing::program_path("hs-load"),
+      {"--port", std::to_string(server.port()), "--conns", "6", "--total", "20", "--procs", "3", "--quiet"}};
   CHECK(load.wait() == 0);
   CHECK(server.finish().empty());
   const auto out = load.rest_of_stdout();

@@ -54,11 +54,11 @@ TEST_CASE("an ERROR line counts as the server's error, with its reason", "[outco
 TEST_CASE("anything else the server sends, or an early close, is bad-reply", "[outcome]") {
   CHECK(judge("HELO 42\n").result == Result::bad_reply);
   CHECK(judge("hello 42\n").result == Result::bad_reply);
-  CHECK(judge("ERROR nonsense what\n").result == Result::bad_reply);  // not a reason of the protocol
-  CHECK(judge("").result == Result::bad_reply);                         // closed before replying
-  CHECK(judge("HELLO 4").result == Result::bad_reply);                  // closed inside the line
-  CHECK(judge(std::string(70, 'A')).result == Result::bad_reply);       // longer than a line may be
-  CHECK(judge("HELLO 42\nHELLO 42\n").result == Result::bad_reply);     // a second reply
+  CHECK(judge("ERROR nonsense what\n").result == Result::bad_reply);     // not a reason of the protocol
+  CHECK(judge("").result == Result::bad_reply);                          // closed before replying
+  CHECK(judge("HELLO 4").result == Result::bad_reply);                   // closed inside the line
+  CHECK(judge(std::string(70, 'A')).result == Result::bad_reply);        // longer than a line may be
+  CHECK(judge("HELLO 42\nHELLO 42\n").result == Result::bad_reply);      // a second reply
   CHECK(judge("HELLO 42\n", "surprise\n").result == Result::bad_reply);  // bytes after Z
   CHECK(judge("HELLO 42\n", "x").result == Result::bad_reply);           // even a partial line
 }

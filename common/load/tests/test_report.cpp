@@ -36,7 +36,8 @@ TEST_CASE("the summary names every failure and the figures", "[report]") {
   const auto text = hs::load::format_summary(known_result());
   CHECK_THAT(text, Catch::StartsWith("hs-load: 100 handshakes, 96 ok (96.00%), 4 failed\n"));
   CHECK_THAT(text, Catch::Contains("failures: timeout 1, ERROR busy 2, connect-error 1\n"));
-  CHECK_THAT(text, Catch::Contains("cause: connect-error: Cannot assign requested address x 1 (a limit of this client"));
+  CHECK_THAT(text,
+             Catch::Contains("cause: connect-error: Cannot assign requested address x 1 (a limit of this client"));
   CHECK_THAT(text, Catch::Contains("peak concurrent: 50 connections"));
   CHECK_THAT(text, Catch::Contains("throughput: 48 handshakes/s over 2.00 s"));
   CHECK_THAT(text, Catch::Contains("p50 0.400 ms"));
@@ -63,9 +64,11 @@ TEST_CASE("the JSON carries the same figures under stable keys", "[report]") {
   CHECK_THAT(json, Catch::Contains("\"timeout\": 1,"));
   CHECK_THAT(json, Catch::Contains("\"busy\": 2,"));
   CHECK_THAT(json, Catch::Contains("\"causes\": {\"connect-error: Cannot assign requested address\": 1}"));
-  CHECK_THAT(json, Catch::Contains("\"latency_us\": {\"samples\": 96, \"p50\": 400, \"p90\": 400, \"p99\": 400, \"max\": 400}"));
+  CHECK_THAT(json, Catch::Contains(
+                       "\"latency_us\": {\"samples\": 96, \"p50\": 400, \"p90\": 400, \"p99\": 400, \"max\": 400}"));
   CHECK_THAT(json, Catch::Contains("\"server\": {\"pid\": 1234, \"rss_idle_kib\": 4096"));
   CHECK_THAT(json, Catch::Contains("\"kib_per_connection\": 51.2,"));
-  CHECK_THAT(json, Catch::Contains("\"options\": {\"host\": \"127.0.0.1\", \"port\": 7878, \"conns\": 10, \"total\": 100"));
+  CHECK_THAT(json,
+             Catch::Contains("\"options\": {\"host\": \"127.0.0.1\", \"port\": 7878, \"conns\": 10, \"total\": 100"));
   CHECK_THAT(json, Catch::EndsWith("}}\n"));
 }

@@ -36,7 +36,7 @@ int remaining_ms(Clock::time_point deadline) {
 }  // namespace
 
 RawSocket RawSocket::connect(const std::string& host, std::uint16_t port, Duration timeout) {
-  hs::Fd fd = hs::connect_tcp(host, port, timeout);  // throws, naming host, port and cause
+  hs::Fd fd = hs::connect_tcp(host, port, timeout);                     // throws, naming host, port and cause
   ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK);  // reads wait in poll(), with deadlines
   return RawSocket{fd.release()};
 }

@@ -20,31 +20,31 @@ namespace hs::load {
 /// The whole run, as asked for on the command line.
 struct LoadOptions {
   asio::ip::tcp::endpoint server{asio::ip::make_address("127.0.0.1"), 7878};  ///< loopback only
-  std::int64_t conns = 100;   ///< at most this many handshakes at once (over all processes)
-  std::int64_t total = 0;     ///< handshakes in all; 0 = no count limit (then `duration` must be set)
-  Duration duration{0};       ///< stop starting new handshakes after this; 0 = no time limit
-  Duration think{0};          ///< pause between HELLO Y arriving and sending HELLO Z
+  std::int64_t conns = 100;                    ///< at most this many handshakes at once (over all processes)
+  std::int64_t total = 0;                      ///< handshakes in all; 0 = no count limit (then `duration` must be set)
+  Duration duration{0};                        ///< stop starting new handshakes after this; 0 = no time limit
+  Duration think{0};                           ///< pause between HELLO Y arriving and sending HELLO Z
   Duration timeout{std::chrono::seconds{30}};  ///< for each whole handshake, connect included
-  std::int64_t ramp = 20;     ///< new connects per millisecond at most (over all processes)
-  std::int64_t max_opening = 1000;  ///< at most this many handshakes waiting for the server's first reply
-  int procs = 1;              ///< worker processes
-  std::vector<asio::ip::address_v4> sources;  ///< source addresses, round robin; empty = the kernel's choice
+  std::int64_t ramp = 20;                      ///< new connects per millisecond at most (over all processes)
+  std::int64_t max_opening = 1000;             ///< at most this many handshakes waiting for the server's first reply
+  int procs = 1;                               ///< worker processes
+  std::vector<asio::ip::address_v4> sources;   ///< source addresses, round robin; empty = the kernel's choice
 };
 
 /// One worker process's share of the run.
 struct WorkerPlan {
-  asio::ip::tcp::endpoint server;            ///< where to connect
-  std::int64_t conns = 1;                    ///< this worker's concurrency
-  std::int64_t total = 0;                    ///< this worker's handshakes; 0 = until `duration`
-  Duration duration{0};                      ///< as in LoadOptions
-  Duration think{0};                         ///< as in LoadOptions
-  Duration timeout{0};                       ///< as in LoadOptions
-  std::int64_t ramp = 1;                     ///< this worker's connects per millisecond
-  std::int64_t max_opening = 1;              ///< this worker's share of LoadOptions::max_opening
-  std::int64_t first_x = 1;                  ///< X of this worker's first handshake ...
-  std::int64_t x_step = 1;                   ///< ... and the step to the next: workers never share an X
-  std::vector<asio::ip::address_v4> sources; ///< as in LoadOptions
-  std::size_t first_source = 0;              ///< where this worker starts in the round robin
+  asio::ip::tcp::endpoint server;             ///< where to connect
+  std::int64_t conns = 1;                     ///< this worker's concurrency
+  std::int64_t total = 0;                     ///< this worker's handshakes; 0 = until `duration`
+  Duration duration{0};                       ///< as in LoadOptions
+  Duration think{0};                          ///< as in LoadOptions
+  Duration timeout{0};                        ///< as in LoadOptions
+  std::int64_t ramp = 1;                      ///< this worker's connects per millisecond
+  std::int64_t max_opening = 1;               ///< this worker's share of LoadOptions::max_opening
+  std::int64_t first_x = 1;                   ///< X of this worker's first handshake ...
+  std::int64_t x_step = 1;                    ///< ... and the step to the next: workers never share an X
+  std::vector<asio::ip::address_v4> sources;  ///< as in LoadOptions
+  std::size_t first_source = 0;               ///< where this worker starts in the round robin
 };
 
 /// Worker `index`'s share (of options.procs): conns, total, ramp and max_opening are split as

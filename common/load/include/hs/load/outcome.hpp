@@ -37,8 +37,9 @@ inline constexpr std::size_t reason_count = 7;
 
 /// Every Result, in declaration order.
 inline constexpr std::array<Result, result_count> all_results = {
-    Result::ok,           Result::refused,      Result::reset,         Result::timeout,  Result::bad_reply,
-    Result::wrong_sequence, Result::server_error, Result::connect_error, Result::io_error};
+    Result::ok,           Result::refused,       Result::reset,
+    Result::timeout,      Result::bad_reply,     Result::wrong_sequence,
+    Result::server_error, Result::connect_error, Result::io_error};
 
 /// Every ErrorReason, in declaration order.
 inline constexpr std::array<ErrorReason, reason_count> all_reasons = {
@@ -50,7 +51,7 @@ std::string_view result_name(Result result) noexcept;
 
 /// One handshake's outcome.
 struct Outcome {
-  Result result = Result::ok;                   ///< what happened
+  Result result = Result::ok;                          ///< what happened
   ErrorReason server_reason = ErrorReason::malformed;  ///< meaningful only for Result::server_error
   std::string cause;  ///< for connect_error and io_error: the system's message ("Too many open files")
 };

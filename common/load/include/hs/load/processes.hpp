@@ -32,8 +32,8 @@ class SharedCounters {
 
 /// A forked worker, as the parent sees it.
 struct WorkerProcess {
-  pid_t pid = -1;     ///< to wait for
-  int result_fd = -1; ///< read end of the pipe that brings its result text; the parent closes it
+  pid_t pid = -1;      ///< to wait for
+  int result_fd = -1;  ///< read end of the pipe that brings its result text; the parent closes it
 };
 
 /// Forks `count` workers. Worker i runs `work(i)` and writes the text it returns to its pipe, then

@@ -24,12 +24,12 @@ enum class Progress {
 
 /// Everything a run measured.
 struct RunResult {
-  Tally tally;                          ///< outcomes and latency samples of every worker, merged
-  LatencySummary latency;               ///< percentiles of tally.latencies_us
-  std::int64_t peak_open = 0;           ///< most connections open at once, over all workers
-  double elapsed_s = 0;                 ///< from the first connect to the last handshake's end
-  double client_cpu_s = 0;              ///< CPU time of hs-load itself, workers included
-  std::optional<ServerUsage> server;    ///< with a server pid: what the sampler saw
+  Tally tally;                        ///< outcomes and latency samples of every worker, merged
+  LatencySummary latency;             ///< percentiles of tally.latencies_us
+  std::int64_t peak_open = 0;         ///< most connections open at once, over all workers
+  double elapsed_s = 0;               ///< from the first connect to the last handshake's end
+  double client_cpu_s = 0;            ///< CPU time of hs-load itself, workers included
+  std::optional<ServerUsage> server;  ///< with a server pid: what the sampler saw
 };
 
 /// Runs `options` to the end. With `server_pid`, samples that process every 50 ms (the idle reading

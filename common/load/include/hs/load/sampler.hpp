@@ -12,15 +12,15 @@ namespace hs::load {
 
 /// What the sampler saw of the server.
 struct ServerUsage {
-  pid_t pid = 0;                        ///< the server's process id
-  std::uint64_t rss_idle_kb = 0;        ///< RSS before the load started
-  std::uint64_t rss_peak_kb = 0;        ///< the highest RSS sampled
+  pid_t pid = 0;                          ///< the server's process id
+  std::uint64_t rss_idle_kb = 0;          ///< RSS before the load started
+  std::uint64_t rss_peak_kb = 0;          ///< the highest RSS sampled
   std::uint64_t rss_at_most_open_kb = 0;  ///< RSS in the (latest) sample that saw the most connections open
-  std::int64_t most_open_sampled = 0;   ///< how many connections were open in that sample
-  double cpu_start_s = 0;               ///< server CPU time (user + system) before the load
-  double cpu_end_s = 0;                 ///< ... and at the last sample
-  std::uint64_t samples = 0;            ///< how many readings were taken
-  bool vanished = false;                ///< the process went away during the run
+  std::int64_t most_open_sampled = 0;     ///< how many connections were open in that sample
+  double cpu_start_s = 0;                 ///< server CPU time (user + system) before the load
+  double cpu_end_s = 0;                   ///< ... and at the last sample
+  std::uint64_t samples = 0;              ///< how many readings were taken
+  bool vanished = false;                  ///< the process went away during the run
 
   /// Server CPU time spent during the run.
   double cpu_used_s() const { return cpu_end_s - cpu_start_s; }

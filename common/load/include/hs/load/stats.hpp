@@ -35,10 +35,10 @@ LatencySummary summarize(std::vector<std::uint64_t>& latencies_us);
 
 /// Counts of one run, or of one worker process's share of it.
 struct Tally {
-  std::array<std::uint64_t, result_count> by_result{};         ///< indexed by Result
-  std::array<std::uint64_t, reason_count> server_errors{};     ///< ERROR lines, indexed by ErrorReason
-  std::map<std::string, std::uint64_t> causes;  ///< "connect-error: Too many open files" -> count
-  std::vector<std::uint64_t> latencies_us;      ///< one per successful handshake, think time excluded
+  std::array<std::uint64_t, result_count> by_result{};      ///< indexed by Result
+  std::array<std::uint64_t, reason_count> server_errors{};  ///< ERROR lines, indexed by ErrorReason
+  std::map<std::string, std::uint64_t> causes;              ///< "connect-error: Too many open files" -> count
+  std::vector<std::uint64_t> latencies_us;                  ///< one per successful handshake, think time excluded
 
   /// Counts `outcome`; a success also keeps its latency.
   void record(const Outcome& outcome, std::uint64_t latency_us);

@@ -51,10 +51,10 @@ class ChildProcess {
 
  private:
   pid_t pid_ = -1;
-  int stdout_ = -1;             ///< read end of the child's stdout pipe
-  int stderr_ = -1;             ///< memfd holding the child's stderr
-  std::string buffer_;          ///< stdout read but not yet returned
-  std::optional<int> status_;   ///< exit status once reaped
+  int stdout_ = -1;            ///< read end of the child's stdout pipe
+  int stderr_ = -1;            ///< memfd holding the child's stderr
+  std::string buffer_;         ///< stdout read but not yet returned
+  std::optional<int> status_;  ///< exit status once reaped
 };
 
 /// The port from a server's first line, `listening on ADDR:PORT`. Throws std::runtime_error

@@ -22,7 +22,9 @@ class InProcessServer {
 
   /// Starts `loop` on a fresh loopback listener.
   explicit InProcessServer(Loop loop)
-      : loop_{std::move(loop)}, thread_{[this](int listen_fd, int stop_fd) { loop_(listen_fd, stop_fd, log_, stats_); }} {}
+      : loop_{std::move(loop)}, thread_{[this](int listen_fd, int stop_fd) {
+          loop_(listen_fd, stop_fd, log_, stats_);
+        }} {}
   InProcessServer(const InProcessServer&) = delete;
   InProcessServer& operator=(const InProcessServer&) = delete;
   ~InProcessServer() {

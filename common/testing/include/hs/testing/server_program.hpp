@@ -33,7 +33,7 @@ class ServerProgram {
     // that failed first may be why; a server that threw is the other).
     if (!stopped_ && child_.wait(std::chrono::seconds{2})) {
       FAIL_CHECK("the server exited by itself. Its first line was '" << first_line_ << "', its stderr:\n"
-                                                                      << child_.stderr_text());
+                                                                     << child_.stderr_text());
     }
   }
 
