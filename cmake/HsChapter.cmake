@@ -28,6 +28,23 @@
 # link in the build tree (build/<preset>/include/<library>/chNN -> exercises/chNN or solutions/chNN),
 # so the learner's ch01 code gets the *reference* ch00 headers and never the learner's.
 
+# Given code (what a chapter gives whole: neither an exercise nor a main()) lives in
+# chapters/<NN-name>/given and is included as "given/chNN/<file>.hpp", through one include root
+# for every chapter (hs::given_headers): its own prefix, never shared with exercise headers.
+set(HS_GIVEN_ROOT "${PROJECT_BINARY_DIR}/include/given-code")
+add_library(hs_given_headers INTERFACE)
+add_library(hs::given_headers ALIAS hs_given_headers)
+target_include_directories(hs_given_headers INTERFACE "${HS_GIVEN_ROOT}")
+
+# hs_link_given(<NN> <NN-name>): makes "given/chNN/" name chapters/<NN-name>/given.
+function(hs_link_given chapter dir)
+  if(NOT IS_DIRECTORY "${PROJECT_SOURCE_DIR}/chapters/${dir}/given")
+    message(FATAL_ERROR "hs_link_given(${chapter}): chapters/${dir}/given does not exist")
+  endif()
+  file(MAKE_DIRECTORY "${HS_GIVEN_ROOT}/given")
+  file(CREATE_LINK "${PROJECT_SOURCE_DIR}/chapters/${dir}/given" "${HS_GIVEN_ROOT}/given/ch${chapter}" SYMBOLIC)
+endfunction()
+
 function(_hs_chapter_library name chapter_dir chapter sources depends kind)
   set(inc "${PROJECT_BINARY_DIR}/include/${name}")
   file(MAKE_DIRECTORY "${inc}")

@@ -12,10 +12,10 @@
 
 #include <fmt/format.h>
 
+#include "given/ch05/options.hpp"
+#include "given/ch05/report.hpp"
+#include "given/ch05/run.hpp"
 #include "hs/cli.hpp"
-#include "hs/load/options.hpp"
-#include "hs/load/report.hpp"
-#include "hs/load/run.hpp"
 
 int main(int argc, char** argv) {
   hs::load::LoadOptions options;

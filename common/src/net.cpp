@@ -173,6 +173,28 @@ void refuse_connection(int fd, const ProtocolError& why) {
   shutdown_and_drain(fd, std::chrono::milliseconds{0});
 }
 
+AcceptFailure classify_accept_failure(int error) noexcept {
+  switch (error) {
+    case EMFILE:
+    case ENFILE:
+    case ENOBUFS:
+    case ENOMEM: return AcceptFailure::back_off;
+    case ECONNABORTED:
+    case EINTR:
+    case EAGAIN:  // (EWOULDBLOCK too: the same number on Linux)
+    case EPERM:   // a firewall rule refused the connection
+    case EPROTO:
+    case ENETDOWN:
+    case ENETUNREACH:
+    case EHOSTUNREACH:
+    case EHOSTDOWN:
+    case ENONET:
+    case ENOPROTOOPT:
+    case EOPNOTSUPP: return AcceptFailure::skip;
+    default: return AcceptFailure::fatal;
+  }
+}
+
 bool wait_readable(int fd, std::chrono::milliseconds timeout) {
   pollfd p{fd, POLLIN, 0};
   return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1 && (p.revents & POLLIN) != 0;

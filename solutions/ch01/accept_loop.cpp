@@ -11,19 +11,10 @@
 
 #include "blocking_io.hpp"
 #include "hs/net.hpp"
+#include "hs/server_log.hpp"
 
 namespace hs::ch01 {
 namespace {
-
-// Errors that mean "no resources right now": retrying at once would fail again (and spin at 100%
-// CPU, since the pending connection keeps the listener readable). Wait a little instead.
-bool out_of_resources(int error) { return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM; }
-
-// Errors about one connection that died in the queue: just take the next.
-bool transient(int error) {
-  return error == EINTR || error == EAGAIN || error == EWOULDBLOCK || error == ECONNABORTED || error == EPROTO ||
-         error == EPERM;
-}
 
 // Waits until `stop_fd` is readable or `timeout` passes (-1: forever) while also watching
 // `listen_fd` if it is >= 0. Returns true if stop was requested.
@@ -31,19 +22,6 @@ bool wait_for(int listen_fd, int stop_fd, int timeout_ms) {
   pollfd fds[2] = {{stop_fd, POLLIN, 0}, {listen_fd, POLLIN, 0}};
   const int n = ::poll(fds, listen_fd >= 0 ? 2 : 1, timeout_ms);
   return n > 0 && (fds[0].revents & POLLIN) != 0;
-}
-
-void log_outcome(const Logger& log, const Endpoint& peer, const ServeResult& result, Clock::duration took) {
-  const double ms = std::chrono::duration<double, std::milli>(took).count();
-  if (result.status == Status::done) {
-    log.info("{} done in {:.1f} ms", peer.to_string(), ms);
-  } else if (result.io_error) {
-    log.info("{} failed after {:.1f} ms: {}", peer.to_string(), ms, result.io_error.message());
-  } else if (result.error) {
-    std::string line = error_line(*result.error);
-    line.pop_back();  // its '\n': the logger ends the line
-    log.info("{} failed after {:.1f} ms: {}", peer.to_string(), ms, line);
-  }
 }
 
 }  // namespace
@@ -63,17 +41,19 @@ Fd accept_next(int listen_fd, int stop_fd, const ServerOptions& options, const L
     const int error = errno;
     if (error == EAGAIN || error == EWOULDBLOCK) continue;  // the pending connection went away
     ++stats.accept_errors;
-    if (out_of_resources(error)) {
-      if (!in_backoff) {
-        log.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
-                 backoff_ms);
-      }
-      in_backoff = true;
-      ++stats.backoffs;
-      if (wait_for(-1, stop_fd, backoff_ms)) break;
-      continue;
+    switch (classify_accept_failure(error)) {
+      case AcceptFailure::skip: continue;
+      case AcceptFailure::back_off:
+        if (!in_backoff) {
+          log.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
+                   backoff_ms);
+        }
+        in_backoff = true;
+        ++stats.backoffs;
+        if (wait_for(-1, stop_fd, backoff_ms)) return Fd{};
+        continue;
+      case AcceptFailure::fatal: throw std::system_error(error, std::generic_category(), "accept");  // a bug
     }
-    if (!transient(error)) throw std::system_error(error, std::generic_category(), "accept");  // EBADF...: a bug
   }
   return Fd{};  // stop requested
 }
@@ -84,7 +64,7 @@ void refuse_queued(int listen_fd, const Logger& log) {
     const Fd client{::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC)};
     if (!client) {
       // EAGAIN: the queue is empty. Out of descriptors: what is left will be reset, say so.
-      if (out_of_resources(errno)) {
+      if (classify_accept_failure(errno) == AcceptFailure::back_off) {
         log.warn("stopping: {}: connections still queued could not be answered",
                  std::generic_category().message(errno));
       }

@@ -79,6 +79,24 @@ void shutdown_and_drain(int fd, std::chrono::milliseconds linger);
 /// `ERROR busy` and `ERROR shutdown`, where no handshake is even started. The caller closes `fd`.
 void refuse_connection(int fd, const ProtocolError& why);
 
+/// What a server does after accept(2) failed: one policy for every server of the course (chapter
+/// 01 explains it, "Exercise 1.3").
+enum class AcceptFailure {
+  /// One connection died in the queue (ECONNABORTED, and the network errors Linux passes on from
+  /// it: ENETDOWN, EPROTO, EHOSTUNREACH...), or the call was interrupted (EINTR, EAGAIN, EPERM):
+  /// take the next connection.
+  skip,
+  /// Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): retrying at once would fail
+  /// again and spin, since the waiting connection keeps the listener readable. Pause, then retry.
+  back_off,
+  /// Anything else (EBADF, EINVAL, ENOTSOCK...): a bug in the server, not a client's doing. Throw.
+  fatal,
+};
+
+/// What accept(2) failing with `error` (an errno value) calls for. (Asio reports the same errno in
+/// its own system category: chapter 03's asio_types.hpp has the overload for its error codes.)
+AcceptFailure classify_accept_failure(int error) noexcept;
+
 /// Waits up to `timeout` (0: just look) for `fd` to become readable; true if it is. For checking a
 /// stop descriptor between other work.
 bool wait_readable(int fd, std::chrono::milliseconds timeout);

@@ -1,6 +1,6 @@
 // Outcome classification for hs-load (see hs/load/outcome.hpp): pure functions of an error code
 // or of the protocol error chapter 00's client state machine reported.
-#include "hs/load/outcome.hpp"
+#include "given/ch05/outcome.hpp"
 
 #include <asio/error.hpp>
 

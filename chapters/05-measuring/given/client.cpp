@@ -1,7 +1,7 @@
 // The load's coroutines (see hs/load/client.hpp): a launcher that ramps connections up, and one
 // coroutine per handshake that feeds chapter 00's client state machine from a socket, raced
 // against the handshake's timeout. Every wait returns an error code: no exceptions on this path.
-#include "hs/load/client.hpp"
+#include "given/ch05/client.hpp"
 
 #include <netinet/in.h>
 #include <sys/socket.h>

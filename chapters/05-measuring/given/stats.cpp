@@ -1,5 +1,5 @@
 // Counting outcomes and summarising latencies for hs-load (see hs/load/stats.hpp).
-#include "hs/load/stats.hpp"
+#include "given/ch05/stats.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <optional>
 
-#include "hs/load/options.hpp"
-#include "hs/load/sampler.hpp"
-#include "hs/load/stats.hpp"
+#include "given/ch05/options.hpp"
+#include "given/ch05/sampler.hpp"
+#include "given/ch05/stats.hpp"
 
 namespace hs::load {
 

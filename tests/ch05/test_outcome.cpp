@@ -8,7 +8,7 @@
 #include <asio/error.hpp>
 
 #include "ch00/client_handshake.hpp"
-#include "hs/load/outcome.hpp"
+#include "given/ch05/outcome.hpp"
 
 using hs::load::Result;
 

@@ -1,6 +1,6 @@
 // Planning a load run and checking it against loopback and this machine's limits (see
 // hs/load/options.hpp).
-#include "hs/load/options.hpp"
+#include "given/ch05/options.hpp"
 
 #include <sys/resource.h>
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hs/load/outcome.hpp"
+#include "given/ch05/outcome.hpp"
 
 namespace hs::load {
 

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "hs/load/options.hpp"
+#include "given/ch05/options.hpp"
 
 TEST_CASE("only loopback hosts are accepted", "[options]") {
   CHECK(hs::load::loopback_address("127.0.0.1"));

@@ -6,9 +6,9 @@
 
 #include <asio/awaitable.hpp>
 
-#include "hs/load/live_counters.hpp"
-#include "hs/load/options.hpp"
-#include "hs/load/stats.hpp"
+#include "given/ch05/live_counters.hpp"
+#include "given/ch05/options.hpp"
+#include "given/ch05/stats.hpp"
 
 namespace hs::load {
 

@@ -1,5 +1,5 @@
 // Worker processes and counters shared with them, for hs-load --procs (see hs/load/processes.hpp).
-#include "hs/load/processes.hpp"
+#include "given/ch05/processes.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

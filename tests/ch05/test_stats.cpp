@@ -5,7 +5,7 @@
 #include <numeric>
 #include <vector>
 
-#include "hs/load/stats.hpp"
+#include "given/ch05/stats.hpp"
 
 using hs::load::Result;
 

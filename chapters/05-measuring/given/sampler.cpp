@@ -1,5 +1,5 @@
 // Server RSS and CPU sampling for hs-load (see hs/load/sampler.hpp).
-#include "hs/load/sampler.hpp"
+#include "given/ch05/sampler.hpp"
 
 #include <stdexcept>
 

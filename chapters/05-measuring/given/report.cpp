@@ -1,5 +1,5 @@
 // hs-load's progress line, summary and JSON (see hs/load/report.hpp).
-#include "hs/load/report.hpp"
+#include "given/ch05/report.hpp"
 
 #include <cmath>
 

@@ -1,6 +1,6 @@
 // A whole hs-load run (see hs/load/run.hpp): workers, the monitor coroutine that samples the server
 // and shows progress, and, with --procs, the collection of the workers' results from their pipes.
-#include "hs/load/run.hpp"
+#include "given/ch05/run.hpp"
 
 #include <sys/resource.h>
 
@@ -21,9 +21,9 @@
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
-#include "hs/load/client.hpp"
-#include "hs/load/processes.hpp"
-#include "hs/load/report.hpp"
+#include "given/ch05/client.hpp"
+#include "given/ch05/processes.hpp"
+#include "given/ch05/report.hpp"
 
 namespace hs::load {
 namespace {

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "hs/load/run.hpp"
+#include "given/ch05/run.hpp"
 #include "hs/net.hpp"
 #include "hs/testing/child_process.hpp"
 #include "hs/testing/raw_socket.hpp"

@@ -19,8 +19,8 @@
 #include <cstdint>
 #include <string>
 
-#include "hs/load/options.hpp"
-#include "hs/load/run.hpp"
+#include "given/ch05/options.hpp"
+#include "given/ch05/run.hpp"
 
 namespace hs::load {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "hs/load/live_counters.hpp"
+#include "given/ch05/live_counters.hpp"
 
 namespace hs::load {
 

@@ -1,7 +1,7 @@
 // hs-load's output: the summary a person reads and the JSON a script reads, from known figures.
 #include <catch2/catch.hpp>
 
-#include "hs/load/report.hpp"
+#include "given/ch05/report.hpp"
 
 using hs::load::Result;
 

@@ -1,0 +1,38 @@
+/// @file
+/// What every server of the course logs about its connections, in one wording: a line for how each
+/// connection ended, and what a connection's code threw. Chapters 01, 03 and 04 log through these,
+/// so their logs read alike and a change of wording is made once.
+#pragma once
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string_view>
+#include <system_error>
+
+#include "hs/log.hpp"
+#include "hs/net.hpp"
+#include "hs/protocol.hpp"
+
+namespace hs {
+
+/// Logs one info line for a connection that has ended: `127.0.0.1:41000 done in 0.4 ms`, or
+/// `127.0.0.1:41000 failed after 5001.3 ms: ERROR timeout no HELLO Z within the read timeout`, or
+/// `... failed after 2.1 ms: Connection reset by peer` when the connection itself broke (then the
+/// ERROR line, if any, never reached the client). On a quiet logger a done connection costs nothing.
+void log_outcome(const Logger& log, const Endpoint& peer, Status status, const std::optional<ProtocolError>& error,
+                 const std::error_code& io_error, std::chrono::nanoseconds took);
+
+/// The same, for a chapter's result type (ServeResult, SessionResult: `status`, `error`, `io_error`).
+template <typename Result>
+void log_outcome(const Logger& log, const Endpoint& peer, const Result& result, std::chrono::nanoseconds took) {
+  log_outcome(log, peer, result.status, result.error, result.io_error, took);
+}
+
+/// What to do with an exception a connection's code threw (a session, a refusal), so that none is
+/// ever swallowed: an ExerciseNotDone is rethrown, because an untouched stub must stop the program
+/// and say so; anything else is logged as an error, `<who> threw: <what>`, and the server goes on.
+/// Does nothing when `thrown` is null.
+void log_or_rethrow(std::exception_ptr thrown, const Logger& log, std::string_view who);
+
+}  // namespace hs
