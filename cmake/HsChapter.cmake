@@ -5,8 +5,9 @@
 #     DIR       <NN-name>             chapters/<NN-name>: the lesson and the programs' main()s
 #     SOURCES   <file.cpp>...         in exercises/chNN and (same names) solutions/chNN
 #     TESTS     <file.cpp>...         in tests/chNN, compiled once against each library
+#     [DESIGNED <file.hpp>...]        headers whose private part the learner designs (see below)
 #     [GIVEN    <file.cpp>...]        code the chapter gives whole (no exercise), in chapters/<NN-name>/given:
-#                                     compiled into both libraries, its headers included as "chNN/<file>.hpp"
+#                                     compiled into both libraries
 #     [DEPENDS  <target>...]          e.g. hs::ch00_ref: later chapters build on reference code
 #     [PROGRAMS <name>=<main.cpp>...] main()s in chapters/<NN-name>; each gets a <name>-ref twin
 #     [TOOLS    <name>=<main.cpp>...] helper programs in chapters/<NN-name> that use no exercise code
@@ -24,9 +25,18 @@
 #   chNN.stub-markers                 with HS_STUB_CHECK: every stub .cpp carries TODO(ex N.M), and the
 #                                     exercises named by tests and by stubs are the same set
 #
-# Headers are included as "chNN/<file>.hpp": each library sees its own copy of the chapter through a
-# link in the build tree (build/<preset>/include/<library>/chNN -> exercises/chNN or solutions/chNN),
-# so the learner's ch01 code gets the *reference* ch00 headers and never the learner's.
+# Headers, each in one place, each include prefix naming one folder:
+#   "chNN/<file>.hpp"        an exercise's header. Each library sees its chapter through one link in the
+#                            build tree (build/<preset>/include/<library>/chNN -> exercises/chNN or
+#                            solutions/chNN), so the learner's ch01 code gets the *reference* ch00 and
+#                            never the learner's. A header exists once, in exercises/chNN (the learner
+#                            reads it beside the stub); its twin in solutions/chNN is a link to it. Only a
+#                            DESIGNED header, whose private part the learner designs, has two copies: they
+#                            must agree up to "private:", checked whenever the library builds.
+#                            solutions/chNN may hold headers of its own (no twin): reference code a later
+#                            chapter reuses.
+#   "given/chNN/<file>.hpp"  the chapter's given code, in chapters/<NN-name>/given (hs_link_given).
+#   "hs/<file>.hpp"          common/.
 
 # Given code (what a chapter gives whole: neither an exercise nor a main()) lives in
 # chapters/<NN-name>/given and is included as "given/chNN/<file>.hpp", through one include root
@@ -59,6 +69,43 @@ function(_hs_chapter_library name chapter_dir chapter sources depends kind)
   endif()
 endfunction()
 
+# The header rules above, at configure time: every header of exercises/chNN has its twin in
+# solutions/chNN, a link to it unless it is DESIGNED (then a file of its own).
+function(_hs_check_headers chapter exercises solutions designed)
+  set(problems "")
+  file(GLOB headers CONFIGURE_DEPENDS RELATIVE "${exercises}" "${exercises}/*.hpp")
+  foreach(h IN LISTS headers)
+    set(twin "${solutions}/${h}")
+    if(h IN_LIST designed)
+      if(IS_SYMLINK "${twin}" OR NOT EXISTS "${twin}")
+        list(APPEND problems "solutions/ch${chapter}/${h}: the reference's own copy of a DESIGNED header is missing")
+      endif()
+      continue()
+    endif()
+    file(REAL_PATH "${twin}" target)
+    file(REAL_PATH "${exercises}/${h}" expected)
+    if(NOT IS_SYMLINK "${twin}" OR NOT target STREQUAL expected)
+      list(APPEND problems "solutions/ch${chapter}/${h} must be a link to the one copy: "
+                           "ln -sfn ../../exercises/ch${chapter}/${h} solutions/ch${chapter}/${h}")
+    endif()
+  endforeach()
+  foreach(h IN LISTS designed)
+    if(NOT h IN_LIST headers)
+      list(APPEND problems "DESIGNED ${h}: there is no exercises/ch${chapter}/${h}")
+    endif()
+  endforeach()
+  file(GLOB reference_headers CONFIGURE_DEPENDS RELATIVE "${solutions}" "${solutions}/*.hpp")
+  foreach(h IN LISTS reference_headers)
+    if(IS_SYMLINK "${solutions}/${h}" AND NOT h IN_LIST headers)
+      list(APPEND problems "solutions/ch${chapter}/${h} is a link, but exercises/ch${chapter}/${h} does not exist")
+    endif()
+  endforeach()
+  if(problems)
+    list(JOIN problems "\n  " text)
+    message(FATAL_ERROR "chapter ${chapter}'s headers:\n  ${text}")
+  endif()
+endfunction()
+
 function(_hs_chapter_tests exe lib chapter label sources pch stub_check)
   add_executable(${exe} ${sources})
   target_link_libraries(${exe} PRIVATE ${lib} hs::testing hs::catch_main)
@@ -73,7 +120,7 @@ function(_hs_chapter_tests exe lib chapter label sources pch stub_check)
 endfunction()
 
 function(hs_add_chapter chapter)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ" "SOURCES;GIVEN;TESTS;DEPENDS;PROGRAMS;TOOLS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ" "SOURCES;DESIGNED;GIVEN;TESTS;DEPENDS;PROGRAMS;TOOLS")
   if(NOT chapter MATCHES "^[0-9][0-9]$" OR NOT arg_DIR OR NOT arg_SOURCES OR NOT arg_TESTS)
     message(FATAL_ERROR "hs_add_chapter(${chapter}): needs a two-digit number, DIR, SOURCES and TESTS")
   endif()
@@ -88,20 +135,38 @@ function(hs_add_chapter chapter)
     set(test_pch catch)
   endif()
 
+  _hs_check_headers(${chapter} "${exercises}" "${solutions}" "${arg_DESIGNED}")
   _hs_chapter_library(hs_${ch} "${exercises}" ${chapter} "${arg_SOURCES}" "${arg_DEPENDS}" "${arg_ASIO}")
   _hs_chapter_library(hs_${ch}_ref "${solutions}" ${chapter} "${arg_SOURCES}" "${arg_DEPENDS}" "${arg_ASIO}")
   target_link_libraries(hs_${ch} PRIVATE hs::exercise_code)
-  if(arg_GIVEN)
-    # One copy of the given code, compiled into each library against that library's exercise
-    # headers. Its headers sit behind a second "chNN" include root, searched after the library's own.
-    set(given_inc "${PROJECT_BINARY_DIR}/include/given-${ch}")
-    file(MAKE_DIRECTORY "${given_inc}")
-    file(CREATE_LINK "${lesson}/given" "${given_inc}/${ch}" SYMBOLIC)
+  if(IS_DIRECTORY "${lesson}/given")
+    # One copy of the given code, compiled into each library (it calls the library's exercise code).
+    hs_link_given(${chapter} ${arg_DIR})
     list(TRANSFORM arg_GIVEN PREPEND "${lesson}/given/")
     foreach(lib IN ITEMS hs_${ch} hs_${ch}_ref)
       target_sources(${lib} PRIVATE ${arg_GIVEN})
-      target_include_directories(${lib} PUBLIC "${given_inc}")
+      target_link_libraries(${lib} PUBLIC hs::given_headers)
     endforeach()
+  elseif(arg_GIVEN)
+    message(FATAL_ERROR "hs_add_chapter(${chapter}): GIVEN sources, but no chapters/${arg_DIR}/given")
+  endif()
+  if(arg_DESIGNED)
+    # A designed header's public part is the exercise's specification: the learner's copy must keep
+    # it as the reference has it. Checked on every build of the chapter, not only in CI.
+    set(stamps "")
+    foreach(h IN LISTS arg_DESIGNED)
+      set(stamp "${CMAKE_CURRENT_BINARY_DIR}/designed-${h}.checked")
+      add_custom_command(OUTPUT "${stamp}"
+        COMMAND ${CMAKE_COMMAND} -DEXERCISE=${exercises}/${h} -DSOLUTION=${solutions}/${h}
+                -P "${PROJECT_SOURCE_DIR}/cmake/HsCheckDesigned.cmake"
+        COMMAND ${CMAKE_COMMAND} -E touch "${stamp}"
+        DEPENDS "${exercises}/${h}" "${solutions}/${h}" "${PROJECT_SOURCE_DIR}/cmake/HsCheckDesigned.cmake"
+        COMMENT "Checking that exercises/${ch}/${h} keeps the public part of the reference's" VERBATIM)
+      list(APPEND stamps "${stamp}")
+    endforeach()
+    add_custom_target(hs_${ch}_designed DEPENDS ${stamps})
+    add_dependencies(hs_${ch} hs_${ch}_designed)
+    add_dependencies(hs_${ch}_ref hs_${ch}_designed)
   endif()
   add_library(hs::${ch} ALIAS hs_${ch})
   add_library(hs::${ch}_ref ALIAS hs_${ch}_ref)

@@ -19,9 +19,9 @@
 #include <asio/strand.hpp>
 #include <fmt/format.h>
 
-#include "ch04/metrics_http.hpp"
-#include "ch04/server.hpp"
-#include "ch04/workers.hpp"
+#include "given/ch04/metrics_http.hpp"
+#include "given/ch04/server.hpp"
+#include "given/ch04/workers.hpp"
 #include "hs/cli.hpp"
 #include "hs/log.hpp"
 #include "hs/server_cli.hpp"

@@ -43,11 +43,14 @@ TEST_CASE("the outcome line: done, the ERROR line sent, or the broken connection
   CHECK_THAT(stderr_of([&] { hs::log_outcome(log, peer, hs::Status::done, std::nullopt, {}, 1500us); }),
              Catch::EndsWith("info  127.0.0.1:41000 done in 1.5 ms\n"));
   const hs::ProtocolError late{hs::ErrorReason::timeout, "no HELLO Z within the read timeout"};
-  CHECK_THAT(stderr_of([&] { hs::log_outcome(log, peer, hs::Status::failed, late, {}, 5000ms); }),
-             Catch::EndsWith("127.0.0.1:41000 failed after 5000.0 ms: ERROR timeout no HELLO Z within the read timeout\n"));
+  CHECK_THAT(
+      stderr_of([&] { hs::log_outcome(log, peer, hs::Status::failed, late, {}, 5000ms); }),
+      Catch::EndsWith("127.0.0.1:41000 failed after 5000.0 ms: ERROR timeout no HELLO Z within the read timeout\n"));
   // Broken: the I/O error says what happened; the ERROR line, if any, never reached the client.
   const std::error_code reset{ECONNRESET, std::generic_category()};
-  CHECK_THAT(stderr_of([&] { hs::log_outcome(log, {"::1", 7}, hs::Status::failed, late, reset, 2ms); }),
+  CHECK_THAT(stderr_of([&] {
+               hs::log_outcome(log, {"::1", 7}, hs::Status::failed, late, reset, 2ms);
+             }),
              Catch::EndsWith("[::1]:7 failed after 2.0 ms: Connection reset by peer\n"));
   CHECK(stderr_of([&] { hs::log_outcome(hs::Logger{true}, peer, hs::Status::failed, late, {}, 1ms); }).empty());
 }
@@ -66,8 +69,8 @@ TEST_CASE("an exception from a connection is logged, or rethrown if it is an unt
 TEST_CASE("accept errors: skip the connection, back off, or stop as a bug", "[server_log]") {
   using hs::AcceptFailure;
   for (int e : {EMFILE, ENFILE, ENOBUFS, ENOMEM}) CHECK(hs::classify_accept_failure(e) == AcceptFailure::back_off);
-  for (int e : {ECONNABORTED, EINTR, EAGAIN, EWOULDBLOCK, EPERM, EPROTO, ENETDOWN, ENETUNREACH, EHOSTUNREACH,
-                EHOSTDOWN, ENONET, ENOPROTOOPT, EOPNOTSUPP}) {
+  for (int e : {ECONNABORTED, EINTR, EAGAIN, EWOULDBLOCK, EPERM, EPROTO, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EHOSTDOWN,
+                ENONET, ENOPROTOOPT, EOPNOTSUPP}) {
     CAPTURE(e);
     CHECK(hs::classify_accept_failure(e) == AcceptFailure::skip);
   }

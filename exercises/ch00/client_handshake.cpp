@@ -1,6 +1,6 @@
 // Exercise 0.4: the client handshake state machine.
 // Read chapters/00-protocol/README.md#exercise-04, then replace the stubs below.
-#include "client_handshake.hpp"
+#include "ch00/client_handshake.hpp"
 
 #include "hs/exercise.hpp"
 

@@ -8,8 +8,8 @@
 #include <optional>
 #include <string_view>
 
+#include "ch00/line_framer.hpp"
 #include "hs/protocol.hpp"
-#include "line_framer.hpp"
 
 namespace hs::ch00 {
 

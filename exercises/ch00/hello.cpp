@@ -1,6 +1,6 @@
 // Exercise 0.1: parse and format a HELLO message.
 // Read chapters/00-protocol/README.md#exercise-01, then replace the stubs below.
-#include "hello.hpp"
+#include "ch00/hello.hpp"
 
 #include "hs/exercise.hpp"
 

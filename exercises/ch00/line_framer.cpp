@@ -1,6 +1,6 @@
 // Exercise 0.2: a line framer with a 64-byte cap.
 // Read chapters/00-protocol/README.md#exercise-02, then replace the stub below.
-#include "line_framer.hpp"
+#include "ch00/line_framer.hpp"
 
 #include "hs/exercise.hpp"
 

@@ -1,6 +1,6 @@
 // Exercise 0.3: the server handshake state machine.
 // Read chapters/00-protocol/README.md#exercise-03, then replace the stubs below.
-#include "server_handshake.hpp"
+#include "ch00/server_handshake.hpp"
 
 #include "hs/exercise.hpp"
 

@@ -1,6 +1,6 @@
 // Exercise 1.3: the accept loop.
 // Read chapters/01-blocking/README.md#exercise-13, then replace the stubs below.
-#include "accept_loop.hpp"
+#include "ch01/accept_loop.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <cstdint>
 
+#include "ch01/serve_connection.hpp"
 #include "hs/log.hpp"
 #include "hs/net.hpp"
-#include "serve_connection.hpp"
 
 namespace hs::ch01 {
 

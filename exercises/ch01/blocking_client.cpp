@@ -1,9 +1,9 @@
 // Exercise 1.4: the blocking client.
 // Read chapters/01-blocking/README.md#exercise-14, then replace the stub below.
-#include "blocking_client.hpp"
+#include "ch01/blocking_client.hpp"
 
-#include "blocking_io.hpp"
 #include "ch00/client_handshake.hpp"
+#include "ch01/blocking_io.hpp"
 #include "hs/exercise.hpp"
 
 namespace hs::ch01 {

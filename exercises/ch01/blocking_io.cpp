@@ -1,6 +1,6 @@
 // Exercise 1.1: blocking reads and writes with deadlines.
 // Read chapters/01-blocking/README.md#exercise-11, then replace the stubs below.
-#include "blocking_io.hpp"
+#include "ch01/blocking_io.hpp"
 
 #include <poll.h>
 #include <sys/socket.h>

@@ -1,11 +1,11 @@
 // Exercise 1.2: serve one connection to the end.
 // Read chapters/01-blocking/README.md#exercise-12, then replace the stub below.
-#include "serve_connection.hpp"
+#include "ch01/serve_connection.hpp"
 
 #include <sys/socket.h>
 
-#include "blocking_io.hpp"
 #include "ch00/server_handshake.hpp"
+#include "ch01/blocking_io.hpp"
 #include "hs/exercise.hpp"
 #include "hs/net.hpp"
 

@@ -1,10 +1,10 @@
 // Exercise 2.3: the pool server and its overload policy.
 // Read chapters/02-threads/README.md#exercise-23, then replace the stub below.
-#include "pool_server.hpp"
+#include "ch02/pool_server.hpp"
 
+#include "ch02/thread_pool.hpp"
 #include "hs/exercise.hpp"
 #include "hs/net.hpp"
-#include "thread_pool.hpp"
 
 namespace hs::ch02 {
 

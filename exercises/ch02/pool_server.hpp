@@ -7,8 +7,8 @@
 #include <cstddef>
 
 #include "ch01/accept_loop.hpp"
+#include "given/ch02/server_stats.hpp"
 #include "hs/log.hpp"
-#include "server_stats.hpp"
 
 namespace hs::ch02 {
 

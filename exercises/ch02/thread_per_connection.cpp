@@ -1,6 +1,6 @@
 // Exercise 2.1: a thread per connection, owned and joined.
 // Read chapters/02-threads/README.md#exercise-21, then replace the stub below.
-#include "thread_per_connection.hpp"
+#include "ch02/thread_per_connection.hpp"
 
 #include <thread>
 

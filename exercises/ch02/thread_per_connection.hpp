@@ -5,8 +5,8 @@
 #pragma once
 
 #include "ch01/accept_loop.hpp"
+#include "given/ch02/server_stats.hpp"
 #include "hs/log.hpp"
-#include "server_stats.hpp"
 
 namespace hs::ch02 {
 

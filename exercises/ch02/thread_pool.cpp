@@ -1,6 +1,6 @@
 // Exercise 2.2: a bounded thread pool.
 // Read chapters/02-threads/README.md#exercise-22, then replace the stubs below.
-#include "thread_pool.hpp"
+#include "ch02/thread_pool.hpp"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,7 +1,7 @@
 // Exercise 3.3: the listener.
 // Exercise 3.4: the graceful stop.
 // Read chapters/03-coroutines/README.md#exercise-33 and #exercise-34, then replace the stubs below.
-#include "server.hpp"
+#include "ch03/server.hpp"
 
 #include <exception>
 #include <utility>

@@ -9,9 +9,9 @@
 #include <cstdint>
 
 #include "ch01/accept_loop.hpp"
+#include "ch03/session.hpp"
+#include "ch03/timeout.hpp"
 #include "hs/log.hpp"
-#include "session.hpp"
-#include "timeout.hpp"
 
 namespace hs::ch03 {
 

@@ -1,6 +1,6 @@
 // Exercise 3.2: the session coroutine.
 // Read chapters/03-coroutines/README.md#exercise-32, then replace the stub below.
-#include "session.hpp"
+#include "ch03/session.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,8 +9,8 @@
 #include <asio/write.hpp>
 
 #include "ch00/server_handshake.hpp"
+#include "ch03/timeout.hpp"
 #include "hs/exercise.hpp"
-#include "timeout.hpp"
 
 namespace hs::ch03 {
 

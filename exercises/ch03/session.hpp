@@ -8,7 +8,7 @@
 #include <optional>
 #include <system_error>
 
-#include "asio_types.hpp"
+#include "given/ch03/asio_types.hpp"
 
 #include "hs/protocol.hpp"
 

@@ -1,6 +1,6 @@
 // Exercise 3.1: the timeout helper.
 // Read chapters/03-coroutines/README.md#exercise-31, then replace the stub below.
-#include "timeout.hpp"
+#include "ch03/timeout.hpp"
 
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/this_coro.hpp>

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <optional>
 
-#include "asio_types.hpp"
+#include "given/ch03/asio_types.hpp"
 
 #include "hs/protocol.hpp"
 

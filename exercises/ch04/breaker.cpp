@@ -1,6 +1,6 @@
 // Exercise 4.5: the circuit breaker.
 // Read chapters/04-production/README.md#exercise-45, then replace the stubs below.
-#include "breaker.hpp"
+#include "ch04/breaker.hpp"
 
 #include <stdexcept>
 

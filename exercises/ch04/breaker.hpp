@@ -10,7 +10,7 @@
 #include <mutex>
 #include <string_view>
 
-#include "clock.hpp"
+#include "given/ch04/clock.hpp"
 
 namespace hs::ch04 {
 

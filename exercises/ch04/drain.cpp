@@ -1,6 +1,6 @@
 // Exercise 4.6: the drain.
 // Read chapters/04-production/README.md#exercise-46, then replace the stubs below.
-#include "ch04/server.hpp"
+#include "given/ch04/server.hpp"
 
 #include "hs/exercise.hpp"
 

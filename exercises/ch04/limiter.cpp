@@ -1,6 +1,6 @@
 // Exercise 4.4: the connection limiter.
 // Read chapters/04-production/README.md#exercise-44, then replace the stubs below.
-#include "limiter.hpp"
+#include "ch04/limiter.hpp"
 
 #include <utility>
 

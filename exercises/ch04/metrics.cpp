@@ -1,6 +1,6 @@
 // Exercise 4.2: thread-safe metric primitives.
 // Read chapters/04-production/README.md#exercise-42, then replace the stubs below.
-#include "metrics.hpp"
+#include "ch04/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

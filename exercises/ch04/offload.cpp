@@ -1,6 +1,6 @@
 // Exercise 4.1: the offload helper.
 // Read chapters/04-production/README.md#exercise-41, then replace the stub below.
-#include "offload.hpp"
+#include "ch04/offload.hpp"
 
 #include <asio/co_spawn.hpp>
 

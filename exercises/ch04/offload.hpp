@@ -9,7 +9,7 @@
 
 #include <asio/thread_pool.hpp>
 
-#include "ch04/asio_types.hpp"
+#include "given/ch04/asio_types.hpp"
 
 namespace hs::ch04 {
 

@@ -1,6 +1,6 @@
 // Exercise 4.3: a token bucket, and a per-source rate limiter in bounded memory.
 // Read chapters/04-production/README.md#exercise-43, then replace the stubs below.
-#include "rate_limit.hpp"
+#include "ch04/rate_limit.hpp"
 
 #include <algorithm>
 #include <chrono>

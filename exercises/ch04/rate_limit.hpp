@@ -11,7 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "clock.hpp"
+#include "given/ch04/clock.hpp"
 
 namespace hs::ch04 {
 

@@ -1,5 +1,5 @@
 // Exercise 0.4 (reference): the client handshake state machine.
-#include "client_handshake.hpp"
+#include "ch00/client_handshake.hpp"
 
 #include <limits>
 #include <stdexcept>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "hello.hpp"
+#include "ch00/hello.hpp"
 
 namespace hs::ch00 {
 

@@ -1,5 +1,5 @@
 // Exercise 0.1 (reference): parse and format a HELLO message.
-#include "hello.hpp"
+#include "ch00/hello.hpp"
 
 #include <algorithm>
 #include <array>

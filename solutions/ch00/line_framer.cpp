@@ -1,5 +1,5 @@
 // Exercise 0.2 (reference): a line framer with a 64-byte cap.
-#include "line_framer.hpp"
+#include "ch00/line_framer.hpp"
 
 #include <algorithm>
 

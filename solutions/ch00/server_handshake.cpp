@@ -1,12 +1,12 @@
 // Exercise 0.3 (reference): the server handshake state machine.
-#include "server_handshake.hpp"
+#include "ch00/server_handshake.hpp"
 
 #include <limits>
 #include <utility>
 
 #include <fmt/format.h>
 
-#include "hello.hpp"
+#include "ch00/hello.hpp"
 
 namespace hs::ch00 {
 

@@ -1,5 +1,5 @@
 // Exercise 1.3 (reference): the accept loop.
-#include "accept_loop.hpp"
+#include "ch01/accept_loop.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <system_error>
 #include <utility>
 
-#include "blocking_io.hpp"
+#include "ch01/blocking_io.hpp"
 #include "hs/net.hpp"
 #include "hs/server_log.hpp"
 

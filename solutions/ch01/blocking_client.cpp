@@ -1,12 +1,12 @@
 // Exercise 1.4 (reference): the blocking client.
-#include "blocking_client.hpp"
+#include "ch01/blocking_client.hpp"
 
 #include <algorithm>
 #include <array>
 #include <thread>
 
-#include "blocking_io.hpp"
 #include "ch00/client_handshake.hpp"
+#include "ch01/blocking_io.hpp"
 
 namespace hs::ch01 {
 

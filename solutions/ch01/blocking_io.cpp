@@ -1,5 +1,5 @@
 // Exercise 1.1 (reference): blocking reads and writes with deadlines.
-#include "blocking_io.hpp"
+#include "ch01/blocking_io.hpp"
 
 #include <poll.h>
 #include <sys/socket.h>

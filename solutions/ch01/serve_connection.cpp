@@ -1,12 +1,12 @@
 // Exercise 1.2 (reference): serve one connection to the end.
-#include "serve_connection.hpp"
+#include "ch01/serve_connection.hpp"
 
 #include <algorithm>
 #include <array>
 #include <thread>
 
-#include "blocking_io.hpp"
 #include "ch00/server_handshake.hpp"
+#include "ch01/blocking_io.hpp"
 #include "hs/net.hpp"
 
 namespace hs::ch01 {

@@ -1,10 +1,10 @@
 // Exercise 2.3 (reference): the pool server and its overload policy.
-#include "pool_server.hpp"
+#include "ch02/pool_server.hpp"
 
 #include <chrono>
 
+#include "ch02/thread_pool.hpp"
 #include "hs/net.hpp"
-#include "thread_pool.hpp"
 
 namespace hs::ch02 {
 

@@ -1,5 +1,5 @@
 // Exercise 2.1 (reference): a thread per connection, owned and joined.
-#include "thread_per_connection.hpp"
+#include "ch02/thread_per_connection.hpp"
 
 #include <atomic>
 #include <list>

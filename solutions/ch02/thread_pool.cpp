@@ -1,5 +1,5 @@
 // Exercise 2.2 (reference): a bounded thread pool.
-#include "thread_pool.hpp"
+#include "ch02/thread_pool.hpp"
 
 #include <algorithm>
 #include <stdexcept>

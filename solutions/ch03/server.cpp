@@ -1,6 +1,6 @@
 // Exercise 3.3 (reference): the listener.
 // Exercise 3.4 (reference): the graceful stop.
-#include "server.hpp"
+#include "ch03/server.hpp"
 
 #include <cerrno>
 #include <exception>

@@ -1,5 +1,5 @@
 // Exercise 3.2 (reference): the session coroutine.
-#include "session.hpp"
+#include "ch03/session.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include <asio/write.hpp>
 
 #include "ch00/server_handshake.hpp"
-#include "timeout.hpp"
+#include "ch03/timeout.hpp"
 
 namespace hs::ch03 {
 

@@ -1,5 +1,5 @@
 // Exercise 3.1 (reference): an operation raced against a watchdog timer.
-#include "timeout.hpp"
+#include "ch03/timeout.hpp"
 
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/this_coro.hpp>

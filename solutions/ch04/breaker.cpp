@@ -1,7 +1,7 @@
 // Exercise 4.5 (reference): a circuit breaker, with a single half-open probe.
 // Every member takes the one mutex, reads or changes the fields together, and lets go: the
 // critical sections are a few comparisons long, so threads of the io_context barely wait.
-#include "breaker.hpp"
+#include "ch04/breaker.hpp"
 
 #include <stdexcept>
 

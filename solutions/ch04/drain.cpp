@@ -1,5 +1,5 @@
 // Exercise 4.6 (reference): the drain.
-#include "ch04/server.hpp"
+#include "given/ch04/server.hpp"
 
 namespace hs::ch04 {
 

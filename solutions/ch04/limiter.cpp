@@ -1,7 +1,7 @@
 // Exercise 4.4 (reference): a lock-free connection limiter, and its RAII permits.
 // The count never goes above max, not even for an instant: a slot is taken by a compare-exchange
 // that succeeds only if the count it read is still the count, and is still below max.
-#include "limiter.hpp"
+#include "ch04/limiter.hpp"
 
 #include <utility>
 

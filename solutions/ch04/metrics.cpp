@@ -1,7 +1,7 @@
 // Exercise 4.2 (reference): lock-free counters, gauges with peaks, histograms.
 // Every operation is one atomic read-modify-write (or a short compare-exchange loop): no thread
 // ever waits for another, which matters when every handshake on every thread touches them.
-#include "metrics.hpp"
+#include "ch04/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // Exercise 4.1 (reference): the offload helper.
-#include "offload.hpp"
+#include "ch04/offload.hpp"
 
 #include <utility>
 

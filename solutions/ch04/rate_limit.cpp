@@ -1,7 +1,7 @@
 // Exercise 4.3 (reference): a token bucket, and a per-source rate limiter.
 // The bucket does not tick: it stores the tokens it held at one instant, and works out how many it
 // holds at any later instant from the time that has passed (rate x elapsed, capped at burst).
-#include "rate_limit.hpp"
+#include "ch04/rate_limit.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -21,9 +21,9 @@
 #include <asio/strand.hpp>
 #include <catch2/catch.hpp>
 
-#include "ch04/metrics_http.hpp"
 #include "ch04/offload.hpp"
-#include "ch04/server.hpp"
+#include "given/ch04/metrics_http.hpp"
+#include "given/ch04/server.hpp"
 #include "hs/exercise.hpp"
 #include "hs/net.hpp"
 #include "hs/testing/in_process_server.hpp"

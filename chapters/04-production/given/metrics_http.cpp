@@ -1,5 +1,5 @@
 // The metrics endpoint (given): see metrics_http.hpp.
-#include "ch04/metrics_http.hpp"
+#include "given/ch04/metrics_http.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "ch04/asio_types.hpp"
+#include "given/ch04/asio_types.hpp"
 #include "hs/log.hpp"
 
 namespace hs::ch04 {

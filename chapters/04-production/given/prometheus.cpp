@@ -1,5 +1,5 @@
 // The Prometheus text format (given): `# HELP`, `# TYPE`, then `name{label="value"} number` lines.
-#include "ch04/prometheus.hpp"
+#include "given/ch04/prometheus.hpp"
 
 #include <iterator>
 

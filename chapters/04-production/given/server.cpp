@@ -1,6 +1,6 @@
 // The chapter 04 listener (given): chapter 03's accept loop, with a connection limit and a rate
 // limit in front of the sessions, a strand per connection, and metrics. See server.hpp.
-#include "ch04/server.hpp"
+#include "given/ch04/server.hpp"
 
 #include <cerrno>
 #include <exception>

@@ -11,12 +11,12 @@
 
 #include <asio/io_context.hpp>
 
-#include "ch04/asio_types.hpp"
 #include "ch04/limiter.hpp"
-#include "ch04/prometheus.hpp"
 #include "ch04/rate_limit.hpp"
-#include "ch04/session.hpp"
-#include "ch04/work.hpp"
+#include "given/ch04/asio_types.hpp"
+#include "given/ch04/prometheus.hpp"
+#include "given/ch04/session.hpp"
+#include "given/ch04/work.hpp"
 #include "hs/log.hpp"
 
 namespace hs::ch04 {

@@ -1,6 +1,6 @@
 // The session (given): chapter 03's exchange loop and deadlines, on a strand, with the server's
 // Work and a way for the drain to end it. See session.hpp and README, "The session, grown up".
-#include "ch04/session.hpp"
+#include "given/ch04/session.hpp"
 
 #include <algorithm>
 #include <array>

@@ -12,8 +12,8 @@
 #include <optional>
 #include <system_error>
 
-#include "ch04/asio_types.hpp"
-#include "ch04/work.hpp"
+#include "given/ch04/asio_types.hpp"
+#include "given/ch04/work.hpp"
 #include "hs/protocol.hpp"
 
 namespace hs::ch04 {

@@ -1,5 +1,5 @@
 // The per-handshake work (given): see work.hpp and README, "The pitfalls, measured".
-#include "ch04/work.hpp"
+#include "given/ch04/work.hpp"
 
 #include <array>
 #include <system_error>

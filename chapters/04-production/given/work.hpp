@@ -14,9 +14,9 @@
 
 #include <asio/thread_pool.hpp>
 
-#include "ch04/asio_types.hpp"
 #include "ch04/breaker.hpp"
-#include "ch04/prometheus.hpp"
+#include "given/ch04/asio_types.hpp"
+#include "given/ch04/prometheus.hpp"
 #include "hs/protocol.hpp"
 
 namespace hs::ch04 {

@@ -1,5 +1,5 @@
 // Scale-out past one process (given): see workers.hpp.
-#include "ch04/workers.hpp"
+#include "given/ch04/workers.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>

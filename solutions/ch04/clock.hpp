@@ -1,1 +1,0 @@
-../../exercises/ch04/clock.hpp
