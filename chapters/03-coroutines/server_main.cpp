@@ -2,7 +2,6 @@
 // connection is a session coroutine. main() only wires things up: the listener and the graceful
 // stop are exercises 3.3 and 3.4.
 #include <signal.h>
-#include <sys/socket.h>
 
 #include <cstring>
 #include <exception>
@@ -18,19 +17,6 @@
 #include "hs/log.hpp"
 #include "hs/server_cli.hpp"
 
-namespace {
-
-// Asio takes over the listening socket that listen_and_announce() made (backlog 4096).
-hs::ch03::Acceptor adopt(asio::io_context& io, hs::Fd listener) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  const auto protocol = address.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4();
-  return hs::ch03::Acceptor{io, protocol, listener.release()};
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   hs::ServerArgs args;
   hs::Cli cli{"hs-ch03-server", "the HELLO server on coroutines: one thread, many clients (chapter 03)"};
@@ -44,7 +30,8 @@ int main(int argc, char** argv) {
   hs::ch03::ServerStats stats;
 
   asio::io_context io{1};  // concurrency hint 1: exactly one thread will run it
-  hs::ch03::Server server{adopt(io, hs::listen_and_announce(cli, "hs-ch03-server", args)), options, log, stats};
+  hs::ch03::Server server{hs::ch03::adopt(io, hs::listen_and_announce(cli, "hs-ch03-server", args)), options, log,
+                          stats};
 
   // SIGINT/SIGTERM: stop accepting, let the handshakes in progress finish, and run() returns.
   asio::signal_set signals{io, SIGINT, SIGTERM};

@@ -3,7 +3,6 @@
 // the sessions; metrics on --metrics-port; a drain on SIGINT/SIGTERM; --workers K processes.
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstring>
@@ -69,14 +68,6 @@ std::optional<double> parse_rate(std::string_view text) {
   }
 }
 
-hs::ch04::Acceptor adopt(asio::io_context& io, hs::Fd listener) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &length);
-  const auto protocol = address.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4();
-  return hs::ch04::Acceptor{asio::make_strand(io), protocol, listener.release()};
-}
-
 // One server process: its io_context, its threads, until the drain has finished.
 int serve(const Args& args, const ServerOptions& options, const WorkOptions& work_options, hs::Fd listener,
           std::optional<hs::Fd> metrics_listener) {
@@ -84,12 +75,13 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
   ServerMetrics metrics;
   Work work{work_options, metrics};
   IoContext io{static_cast<int>(args.io_threads)};
-  Server server{io, adopt(io, std::move(listener)), options, work, metrics, log};
+  Server server{io, hs::ch03::adopt(io, std::move(listener)), options, work, metrics, log};
 
   std::optional<Acceptor> metrics_acceptor;
+  const Executor metrics_strand = asio::make_strand(io);  // the endpoint's accept loop, and its close
   if (metrics_listener) {
-    metrics_acceptor.emplace(adopt(io, std::move(*metrics_listener)));
-    asio::co_spawn(metrics_acceptor->get_executor(),
+    metrics_acceptor.emplace(hs::ch03::adopt(io, std::move(*metrics_listener)));
+    asio::co_spawn(metrics_strand,
                    serve_metrics(
                        *metrics_acceptor, [&] { return metrics.prometheus() + prometheus(work.breaker()); }, log),
                    [](std::exception_ptr thrown) {
@@ -99,7 +91,7 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
   // The end: once the drain is over, close the metrics endpoint too, and run() returns everywhere.
   auto close_metrics = [&] {
     if (!metrics_acceptor) return;
-    asio::post(metrics_acceptor->get_executor(), [&] {
+    asio::post(metrics_strand, [&] {
       std::error_code ignored;
       metrics_acceptor->close(ignored);
     });

@@ -9,6 +9,7 @@
 #include <asio/co_spawn.hpp>
 
 #include "hs/exercise.hpp"
+#include "hs/server_log.hpp"
 
 namespace hs::ch03 {
 
@@ -17,10 +18,10 @@ Server::Server(Acceptor acceptor, ServerOptions options, const Logger& log, Serv
 
 Awaitable<void> Server::listen() {
   // TODO(ex 3.3): while the acceptor is open: co_await an accept (with its peer endpoint), count
-  // it, and co_spawn session() with a completion handler that counts and logs the outcome (and
-  // rethrows an ExerciseNotDone). operation_aborted: stop() was called, return. EMFILE & co.: count
-  // a back-off and wait options_.accept_backoff on backoff_. Other errors about one connection:
-  // take the next.
+  // it, and co_spawn session() with a completion handler that counts and logs the outcome
+  // (hs::log_outcome(); hs::log_or_rethrow() for an exception). operation_aborted: stop() was
+  // called, return. Other errors: count them; classify_accept_failure(error) says skip (take the
+  // next), back_off (count a back-off, wait options_.accept_backoff on backoff_) or fatal (throw).
   exercise_not_done("3.3", "03-coroutines");
 }
 

@@ -57,8 +57,15 @@ class Running {
     if (thread_.joinable()) thread_.join();
   }
 
-  /// Waits for the coroutine's value; rethrows what it threw.
-  T result() { return result_.get(); }
+  /// Waits for the coroutine's value; rethrows what it threw. Fails the test if the io_context
+  /// gave up on it (a watchdog that was never woken, a read that nothing cancelled).
+  T result() {
+    if (result_.wait_for(hs::testing::generous + std::chrono::seconds{5}) != std::future_status::ready) {
+      FAIL("the coroutine under test was still waiting after " << hs::testing::generous.count()
+                                                               << " ms: a timer or a read that nothing ended?");
+    }
+    return result_.get();
+  }
   /// Waits for the io_context to stop; true if it ran out of work (rather than out of time).
   bool drained() {
     if (thread_.joinable()) thread_.join();

@@ -2,6 +2,7 @@
 // race on its own io_context; drained() checks that nothing was left behind (a watchdog still
 // waiting for an hour, or an operation that was never cancelled).
 #include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -100,4 +101,71 @@ TEST_CASE("the watchdog re-reads the deadlines: an operation may move the messag
   CHECK(outcome.operation_over);
   CHECK_FALSE(outcome.seen.error);
   CHECK(drained);
+}
+
+namespace {
+
+// What the waking operation saw.
+struct Woken {
+  bool watchdog_was_waiting = false;  // deadlines.watchdog was set when it moved the deadline
+  bool finished = false;
+  std::error_code error;
+};
+
+// An operation that waits until the watchdog waits (deadlines.watchdog set: counted turns of the
+// io_context, no sleeping), moves the message deadline *earlier* to `message_in` from now and calls
+// wake(), as a session does when Z's clock starts after its work; then works for `how_long`.
+Awaitable<void> waker(Deadlines& deadlines, Clock::duration message_in, Clock::duration how_long, Woken& seen) {
+  const auto executor = co_await asio::this_coro::executor;
+  for (int turn = 0; turn < 1000 && deadlines.watchdog == nullptr; ++turn) co_await asio::post(executor, use_awaitable);
+  seen.watchdog_was_waiting = deadlines.watchdog != nullptr;
+  deadlines.message = Clock::now() + message_in;
+  deadlines.wake();
+  Timer timer{executor, how_long};
+  auto [error] = co_await timer.async_wait(as_tuple);
+  seen.error = error;
+  seen.finished = true;
+}
+
+struct WakeOutcome {
+  std::optional<hs::Timeout> ran_out;
+  Woken seen;
+};
+
+WakeOutcome run_wake(Clock::duration message_in, Clock::duration how_long, bool& drained) {
+  Running<WakeOutcome> running{[&](asio::io_context&) -> Awaitable<WakeOutcome> {
+    const auto now = Clock::now();
+    Deadlines deadlines{now + an_hour, now + an_hour};
+    WakeOutcome outcome;
+    outcome.ran_out = co_await with_deadlines(waker(deadlines, message_in, how_long, outcome.seen), deadlines);
+    co_return outcome;
+  }};
+  WakeOutcome outcome = running.result();
+  drained = running.drained();
+  return outcome;
+}
+
+}  // namespace
+
+TEST_CASE("wake(): a deadline moved earlier is read at once, and waking is not losing the race", "[ex3.1]") {
+  SECTION("moved to 50 ms from now: the watchdog wins then, not an hour later") {
+    bool drained = false;
+    const WakeOutcome outcome = run_wake(50ms, an_hour, drained);
+    INFO("while it waits, the watchdog keeps its timer in deadlines.watchdog: wake() cancels that wait");
+    CHECK(outcome.seen.watchdog_was_waiting);
+    REQUIRE(outcome.ran_out);
+    CHECK(*outcome.ran_out == hs::Timeout::read);
+    CHECK(outcome.seen.error == asio::error::operation_aborted);
+    CHECK(drained);
+  }
+  SECTION("moved to 30 minutes from now: woken, the watchdog waits on, and the operation wins") {
+    bool drained = false;
+    const WakeOutcome outcome = run_wake(std::chrono::minutes{30}, 10ms, drained);
+    CHECK(outcome.seen.watchdog_was_waiting);
+    INFO("a wait cut short by wake() (deadlines.woken set) is not a cancellation: read the deadlines and wait again");
+    CHECK_FALSE(outcome.ran_out);
+    CHECK(outcome.seen.finished);
+    CHECK_FALSE(outcome.seen.error);
+    CHECK(drained);
+  }
 }

@@ -107,21 +107,17 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
                                                     int, int stop_fd, const Logger& log, ServerMetrics& metrics) {
           IoContext io{static_cast<int>(config.io_threads)};
           Work work{config.work, metrics};
-          Server server{io,
-                        Acceptor{asio::make_strand(io), asio::ip::tcp::v4(), listener->release()},
-                        config.server,
-                        work,
-                        metrics,
-                        log};
-          Acceptor scrapes{asio::make_strand(io), asio::ip::tcp::v4(), ::dup(metrics_fd->get())};
-          asio::co_spawn(scrapes.get_executor(),
+          Server server{io, Acceptor{io, asio::ip::tcp::v4(), listener->release()}, config.server, work, metrics, log};
+          Acceptor scrapes{io, asio::ip::tcp::v4(), ::dup(metrics_fd->get())};
+          const Executor scrapes_strand = asio::make_strand(io);
+          asio::co_spawn(scrapes_strand,
                          serve_metrics(
                              scrapes, [&] { return metrics.prometheus(); }, log),
                          [](std::exception_ptr thrown) {
                            if (thrown) std::rethrow_exception(thrown);
                          });
           auto close_scrapes = [&] {
-            asio::post(scrapes.get_executor(), [&] {
+            asio::post(scrapes_strand, [&] {
               std::error_code ignored;
               scrapes.close(ignored);
             });

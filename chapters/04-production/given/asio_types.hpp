@@ -1,22 +1,20 @@
 /// @file
-/// The Asio types of chapter 04 (given). Chapter 03 ran one thread, so every coroutine could use the
-/// io_context's executor directly. Here several threads run the io_context: each connection runs on
-/// its own *strand* (an executor that never runs two of its handlers at once), so a session's two
-/// racing halves (the exchange and its watchdog) never run at the same time on two threads, while
-/// different connections still do (README, "Strands").
+/// The Asio types of chapter 04 (given). The sockets, the acceptor and the timers are chapter 03's,
+/// on the io_context. What changes is where the coroutines run. Chapter 03 ran one thread, so every
+/// coroutine could run on the io_context's executor. Here several threads run the io_context, so
+/// each connection's coroutines run on a *strand* of its own (an executor that never runs two of
+/// its handlers at once): a session's two racing halves (the exchange and its watchdog) never run
+/// at the same time on two threads, while different connections still do (README, "Strands"). An
+/// operation completes through the executor of the coroutine that awaits it: its strand.
 #pragma once
 
-#include <chrono>
-
 #include <asio/awaitable.hpp>
-#include <asio/basic_socket_acceptor.hpp>
-#include <asio/basic_stream_socket.hpp>
-#include <asio/basic_waitable_timer.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
-#include <asio/ip/tcp.hpp>
 #include <asio/strand.hpp>
 #include <asio/use_awaitable.hpp>
+
+#include "given/ch03/asio_types.hpp"
 
 namespace hs::ch04 {
 
@@ -30,18 +28,15 @@ class IoContext : public asio::io_context {
   using asio::io_context::io_context;
 };
 
-/// What runs a connection's coroutines and completions: a strand of the io_context.
+/// Where a connection's coroutines run: a strand of the io_context.
 using Executor = asio::strand<asio::io_context::executor_type>;
-/// A coroutine of this chapter, returning T.
+/// A coroutine of this chapter, returning T; it runs on a strand.
 template <typename T>
 using Awaitable = asio::awaitable<T, Executor>;
-/// A connected TCP socket, bound to its connection's strand.
-using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
-/// A listening TCP socket, on the server's own strand.
-using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
-/// A timer on the steady clock.
-using Timer =
-    asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, Executor>;
+
+using ch03::Acceptor;  ///< chapter 03's: a listening socket on the io_context
+using ch03::Socket;    ///< chapter 03's: a connected socket on the io_context
+using ch03::Timer;     ///< chapter 03's: a steady-clock timer on the io_context
 
 /// `co_await op(..., use_awaitable)`: resume this coroutine (on its strand) when `op` completes.
 inline constexpr asio::use_awaitable_t<Executor> use_awaitable;

@@ -18,6 +18,8 @@
 #include <asio/write.hpp>
 #include <fmt/format.h>
 
+#include "hs/server_log.hpp"
+
 namespace hs::ch04 {
 
 namespace {
@@ -90,25 +92,19 @@ Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> r
   auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
   auto active = std::make_shared<std::atomic<int>>(0);  // scrapes in progress, on their own strands
   while (acceptor.is_open()) {
-    auto [error, socket] = co_await acceptor.async_accept(asio::make_strand(io), as_tuple);
+    auto [error, socket] = co_await acceptor.async_accept(as_tuple);
     if (error == asio::error::operation_aborted) break;
     if (error) {
       log.warn("metrics: accept failed: {}", error.message());
-      Timer pause{acceptor.get_executor(), std::chrono::milliseconds{100}};
+      Timer pause{io, std::chrono::milliseconds{100}};
       co_await pause.async_wait(as_tuple);
       continue;
     }
     if (active->load() >= max_scrapes) continue;  // closed at once: a scraper retries, a flood gets nothing
     ++*active;
-    const auto strand = socket.get_executor();
-    asio::co_spawn(strand, scrape(std::move(socket), render), [&log, active](std::exception_ptr thrown) {
+    asio::co_spawn(asio::make_strand(io), scrape(std::move(socket), render), [&log, active](std::exception_ptr thrown) {
       --*active;
-      if (!thrown) return;
-      try {
-        std::rethrow_exception(thrown);
-      } catch (const std::exception& e) {
-        log.error("metrics: a scrape threw: {}", e.what());
-      }
+      log_or_rethrow(thrown, log, "metrics: a scrape");
     });
   }
 }

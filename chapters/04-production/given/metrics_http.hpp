@@ -14,7 +14,7 @@ namespace hs::ch04 {
 
 /// Serves `GET /metrics` on `acceptor` with the text `render()` returns at that moment (200, Prometheus
 /// text format), `404` for any other path and `400`/`405` for what is not a GET request; until the
-/// acceptor is closed (the caller owns it, and closes it on its strand to stop). Each scrape runs on
+/// acceptor is closed (the caller owns it, and closes it on the strand this runs on, to stop). Each scrape runs on
 /// its own strand, its request read within 2 s; at most 16 at once (more are closed at once).
 /// `log` must outlive the scrapes.
 Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> render, const Logger& log);

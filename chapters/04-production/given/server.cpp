@@ -1,46 +1,25 @@
-// The chapter 04 listener (given): chapter 03's accept loop, with a connection limit and a rate
-// limit in front of the sessions, a strand per connection, and metrics. See server.hpp.
+// The chapter 04 listener (given): chapter 03's accept loop (its reference, solutions/ch03/
+// listener.hpp), with a connection limit and a rate limit in front of the sessions, a strand per
+// connection, and metrics. See server.hpp.
 #include "given/ch04/server.hpp"
 
-#include <cerrno>
 #include <exception>
-#include <initializer_list>
 #include <string>
-#include <system_error>
 #include <utility>
 
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
 #include <asio/strand.hpp>
+#include <fmt/format.h>
 
-#include "ch01/accept_loop.hpp"
-#include "hs/exercise.hpp"
+#include "ch03/listener.hpp"
+#include "hs/server_log.hpp"
 
 namespace hs::ch04 {
 
 namespace {
 
 using asio::ip::tcp;
-
-bool errno_is(const std::error_code& error, std::initializer_list<int> values) {
-  if (error.category() != asio::error::get_system_category()) return false;
-  for (int value : values) {
-    if (error.value() == value) return true;
-  }
-  return false;
-}
-
-bool out_of_resources(const std::error_code& error) { return errno_is(error, {EMFILE, ENFILE, ENOBUFS, ENOMEM}); }
-
-bool transient(const std::error_code& error) {
-  return errno_is(error, {ECONNABORTED, EPROTO, EPERM, EINTR, EAGAIN, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EHOSTDOWN,
-                          ENONET, ENOPROTOOPT, EOPNOTSUPP});
-}
-
-std::string describe(const tcp::endpoint& peer) {
-  return peer.address().is_v6() ? fmt::format("[{}]:{}", peer.address().to_string(), peer.port())
-                                : fmt::format("{}:{}", peer.address().to_string(), peer.port());
-}
 
 // Counts a session's outcome: exactly one of completed, failed[reason] (its ERROR line was sent),
 // reset (the connection broke: a reset, a broken pipe).
@@ -56,29 +35,15 @@ void count(ServerMetrics& metrics, const SessionResult& result, Clock::duration 
   }
 }
 
-void log_outcome(const Logger& log, const tcp::endpoint& peer, const SessionResult& result, Clock::duration took) {
-  if (log.quiet() && result.status == Status::done) return;
-  const double ms = std::chrono::duration<double, std::milli>(took).count();
-  if (result.status == Status::done) {
-    log.info("{} done in {:.1f} ms", describe(peer), ms);
-  } else if (result.error) {
-    std::string line = error_line(*result.error);
-    line.pop_back();
-    log.info("{} failed after {:.1f} ms: {}{}", describe(peer), ms, line,
-             result.io_error ? fmt::format(" ({})", result.io_error.message()) : "");
-  } else {
-    log.info("{} failed after {:.1f} ms: {}", describe(peer), ms, result.io_error.message());
-  }
-}
-
 }  // namespace
 
 Server::Server(asio::io_context& io, Acceptor acceptor, ServerOptions options, Work& work, ServerMetrics& metrics,
                const Logger& log)
     : io_{io},
+      strand_{asio::make_strand(io)},
       acceptor_{std::move(acceptor)},
-      backoff_{acceptor_.get_executor()},
-      idle_{acceptor_.get_executor()},
+      backoff_{io},
+      idle_{io},
       options_{std::move(options)},
       work_{work},
       metrics_{metrics},
@@ -88,29 +53,9 @@ Server::Server(asio::io_context& io, Acceptor acceptor, ServerOptions options, W
 }
 
 Awaitable<void> Server::listen() {
-  bool in_backoff = false;
-  while (acceptor_.is_open()) {
-    tcp::endpoint peer;
-    // Each connection gets a strand of its own: its handlers never run two at once, while
-    // different connections' handlers run on all the io threads.
-    auto [error, socket] = co_await acceptor_.async_accept(asio::make_strand(io_), peer, as_tuple);
-    if (!error) {
-      in_backoff = false;
-      admit(std::move(socket), peer);
-      continue;
-    }
-    if (error == asio::error::operation_aborted || !acceptor_.is_open()) break;  // the drain
-    if (out_of_resources(error)) {
-      if (!in_backoff) {
-        log_.warn("accept failed: {}; pausing {} ms between retries", error.message(), options_.accept_backoff.count());
-      }
-      in_backoff = true;
-      backoff_.expires_after(options_.accept_backoff);
-      [[maybe_unused]] auto [cancelled] = co_await backoff_.async_wait(as_tuple);
-      continue;
-    }
-    if (!transient(error)) throw std::system_error(error, "accept");
-  }
+  co_await ch03::accept_until_closed<Executor>(
+      acceptor_, backoff_, options_.accept_backoff, log_, accepts_,
+      [this](Socket socket, const tcp::endpoint& peer) { admit(std::move(socket), peer); });
 }
 
 // The limits come before the session: a refused client costs one accept, one short write and a
@@ -131,26 +76,21 @@ void Server::admit(Socket socket, const tcp::endpoint& peer) {
   }
   ++live_;
   metrics_.open.add(1);
-  const auto strand = socket.get_executor();
-  asio::co_spawn(strand, session(std::move(socket), options_.session, work_, sessions_),
+  // Each connection gets a strand of its own: its coroutines never run two at once, while
+  // different connections' run on all the io threads.
+  asio::co_spawn(asio::make_strand(io_), session(std::move(socket), options_.session, work_, sessions_),
                  [this, peer, start = Clock::now(), permit = std::move(*permit)](std::exception_ptr thrown,
-                                                                                 SessionResult result) mutable {
+                                                                                 const SessionResult& result) mutable {
                    permit.release();
                    const auto took = Clock::now() - start;
                    if (thrown) {
                      metrics_.reset.add();  // counted somewhere: the connection is gone without its answer
                      session_ended();
-                     try {
-                       std::rethrow_exception(thrown);
-                     } catch (const ExerciseNotDone&) {
-                       throw;  // a stub: stop the program and say so (run() rethrows it)
-                     } catch (const std::exception& e) {
-                       log_.error("{}: the session threw: {}", describe(peer), e.what());
-                     }
+                     log_or_rethrow(thrown, log_, fmt::format("{}: the session", ch03::endpoint_of(peer).to_string()));
                      return;
                    }
                    count(metrics_, result, took);
-                   log_outcome(log_, peer, result, took);
+                   log_outcome(log_, ch03::endpoint_of(peer), result, took);
                    session_ended();
                  });
 }
@@ -158,33 +98,19 @@ void Server::admit(Socket socket, const tcp::endpoint& peer) {
 void Server::refuse_now(Socket socket, ErrorReason reason, std::string detail) {
   ProtocolError why{reason, std::move(detail)};
   metrics_.failures(reason).add();
-  const auto strand = socket.get_executor();
-  const auto linger = std::min(options_.session.read_timeout, std::chrono::milliseconds{1000});
-  asio::co_spawn(strand, refuse(std::move(socket), std::move(why), linger), [this](std::exception_ptr thrown) {
-    if (!thrown) return;
-    try {
-      std::rethrow_exception(thrown);
-    } catch (const std::exception& e) {
-      log_.error("refusing a connection threw: {}", e.what());
-    }
-  });
+  asio::co_spawn(asio::make_strand(io_),
+                 refuse(std::move(socket), std::move(why), ch03::linger_time(options_.session.read_timeout)),
+                 [this](std::exception_ptr thrown) { log_or_rethrow(thrown, log_, "refusing a connection"); });
 }
 
 // The metrics first, then live_: once the drain sees 0, every count is in.
 void Server::session_ended() {
   metrics_.open.sub(1);
   if (--live_ == 0 && draining_) {
-    asio::post(idle_.get_executor(), [this] { idle_.cancel(); });  // on our strand: the drain's timer
+    asio::post(strand_, [this] { idle_.cancel(); });  // on our strand: the drain's timer
   }
 }
 
-void Server::stop_accepting() {
-  if (!acceptor_.is_open()) return;
-  std::error_code ignored;
-  acceptor_.non_blocking(true, ignored);
-  ch01::refuse_queued(acceptor_.native_handle(), log_);  // queued connections: `ERROR shutdown`
-  acceptor_.close(ignored);                              // the pending accept ends: listen() returns
-  backoff_.cancel();
-}
+void Server::stop_accepting() { ch03::stop_accepting(acceptor_, backoff_, log_); }
 
 }  // namespace hs::ch04

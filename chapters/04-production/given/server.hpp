@@ -1,7 +1,8 @@
 /// @file
-/// The chapter 04 server: chapter 03's listener with the limits a production server needs in front
-/// of its sessions (a connection limit, a per-address rate limit), metrics, and a drain on stop.
-/// The listener is given (server.cpp); the drain is exercise 4.6 (drain.cpp).
+/// The chapter 04 server: chapter 03's listener (its reference's accept loop and stop, in
+/// solutions/ch03/listener.hpp) with the limits a production server needs in front of its sessions
+/// (a connection limit, a per-address rate limit), metrics, and a drain on stop. The listener is
+/// given (server.cpp); the drain is exercise 4.6 (drain.cpp).
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 
 #include <asio/io_context.hpp>
 
+#include "ch01/accept_loop.hpp"
 #include "ch04/limiter.hpp"
 #include "ch04/rate_limit.hpp"
 #include "given/ch04/asio_types.hpp"
@@ -41,13 +43,13 @@ struct ServerOptions {
 /// alive until every run() has returned, and decides when to drain.
 class Server {
  public:
-  /// Serves connections arriving on `acceptor` (open, listening, on a strand of `io`).
+  /// Serves connections arriving on `acceptor` (open, listening, on `io`).
   Server(asio::io_context& io, Acceptor acceptor, ServerOptions options, Work& work, ServerMetrics& metrics,
          const Logger& log);
 
   /// The listener (given). Accepts until the drain closes the acceptor. Each connection gets its own
   /// strand; over --max-conns, or over its address's --rate, it is answered `ERROR busy` and closed.
-  /// Runs on the acceptor's strand (executor()).
+  /// Runs on the server's strand (executor()).
   Awaitable<void> listen();
 
   /// Exercise 4.6: the drain. Stops accepting (queued connections get `ERROR shutdown`), waits for
@@ -56,10 +58,14 @@ class Server {
   /// without an answer. Run it on executor(); a second call, after the first has returned, returns at once.
   Awaitable<void> drain();
 
-  /// The server's own strand: listen() and drain() run there.
-  Executor executor() { return acceptor_.get_executor(); }
+  /// The server's own strand: listen() and drain() run there, and only there are the acceptor and
+  /// the timers below touched.
+  Executor executor() const { return strand_; }
   /// Sessions running now.
   std::size_t live() const noexcept { return live_.load(); }
+  /// What the listener counted: accepts, accept errors, back-offs (as every chapter's server counts
+  /// them; the metrics count the rest).
+  const ch01::AcceptStats& accept_stats() const noexcept { return accepts_; }
 
  private:
   void admit(Socket socket, const asio::ip::tcp::endpoint& peer);
@@ -69,6 +75,7 @@ class Server {
   Awaitable<bool> wait_idle(Clock::time_point deadline);  // exercise 4.6
 
   asio::io_context& io_;               ///< where each new connection's strand comes from
+  Executor strand_;                    ///< the server's own: listen(), drain(), the acceptor, the timers
   Acceptor acceptor_;                  ///< closed by the drain: that ends listen()
   Timer backoff_;                      ///< the pause after EMFILE & co.
   Timer idle_;                         ///< the drain waits on it; the last session to end cancels it
@@ -81,6 +88,7 @@ class Server {
   SessionRegistry sessions_;           ///< the sessions alive, for the drain's last step
   std::atomic<std::size_t> live_{0};   ///< sessions not yet ended (the drain waits for 0)
   std::atomic<bool> draining_{false};  ///< set by the drain: the last session to end wakes it
+  ch01::AcceptStats accepts_;          ///< counted by the listener
 };
 
 }  // namespace hs::ch04

@@ -1,7 +1,9 @@
 /// @file
-/// The session (given): chapter 03's session coroutine, grown up for several io threads. It runs
-/// on its connection's strand; the handshake's work is done by a shared Work (work.hpp); and the
-/// server can ask it to end now, answering `ERROR shutdown` (the last step of a drain).
+/// The session (given): chapter 03's session, grown up for several io threads. It is made of the
+/// pieces of chapter 03's reference (solutions/ch03/connection.hpp: the exchange, the deadlines and
+/// their watchdog, the lingering close), run on its connection's strand. What this chapter adds:
+/// the handshake's work is done by a shared Work (work.hpp), and the server can ask a session to
+/// end now, answering `ERROR shutdown` (the last step of a drain).
 #pragma once
 
 #include <chrono>
@@ -10,8 +12,8 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <system_error>
 
+#include "ch03/session.hpp"
 #include "given/ch04/asio_types.hpp"
 #include "given/ch04/work.hpp"
 #include "hs/protocol.hpp"
@@ -24,12 +26,9 @@ struct SessionOptions {
   std::chrono::milliseconds handshake_timeout{10000};  ///< for the whole handshake (`--handshake-timeout`)
 };
 
-/// How a session ended.
-struct SessionResult {
-  Status status = Status::in_progress;  ///< done or failed
-  std::optional<ProtocolError> error;   ///< why it failed (the ERROR line we sent, or tried to)
-  std::optional<Timeout> timed_out;     ///< which clock ran out, when error is a timeout
-  std::error_code io_error;             ///< set when the connection itself broke (reset, broken pipe)
+/// How a session ended: chapter 03's status, error and io_error, and which clock ran out.
+struct SessionResult : ch03::SessionResult {
+  std::optional<Timeout> timed_out;  ///< which clock ran out, when the error is a timeout (for the metrics)
 };
 
 /// The sessions alive right now, so that a drain can reach those still running at its deadline.
@@ -63,11 +62,11 @@ class SessionRegistry {
 
 /// Serves the client on `socket` until the handshake is done or has failed, or the registry asks it
 /// to stop; then closes it (gracefully after a failure: the last line is not lost to a reset).
-/// Runs on the socket's strand. `work` and `registry` must outlive it.
+/// Runs on the strand it is spawned on, the connection's own. `work` and `registry` must outlive it.
 Awaitable<SessionResult> session(Socket socket, SessionOptions options, Work& work, SessionRegistry& registry);
 
 /// Answers a connection we will not serve with `error` (e.g. `ERROR busy`), then closes it
-/// gracefully. Runs on the socket's strand.
+/// gracefully, lingering up to `linger`.
 Awaitable<void> refuse(Socket socket, ProtocolError error, std::chrono::milliseconds linger);
 
 }  // namespace hs::ch04

@@ -100,19 +100,13 @@ Awaitable<WorkOutcome> Work::run() {
     case WorkMode::blocking:
       std::this_thread::sleep_for(duration);  // the pitfall: this io thread serves nobody meanwhile
       co_return WorkOutcome{};
-    case WorkMode::timer: co_return co_await wait(duration);
+    case WorkMode::timer: co_return co_await ch03::wait_for<Executor>(duration);  // chapter 03's way
     case WorkMode::offload: co_return co_await call_downstream();
     case WorkMode::cpu: hash(static_cast<std::uint64_t>(duration.count()) * rounds_per_ms_); co_return WorkOutcome{};
     case WorkMode::cpu_offload:
       co_return co_await hash_on_pool(static_cast<std::uint64_t>(duration.count()) * rounds_per_ms_);
   }
   co_return WorkOutcome{};
-}
-
-Awaitable<WorkOutcome> Work::wait(std::chrono::milliseconds duration) {
-  Timer timer{co_await asio::this_coro::executor, duration};
-  auto [error] = co_await timer.async_wait(as_tuple);
-  co_return WorkOutcome{static_cast<bool>(error), std::nullopt};
 }
 
 void Work::hash(std::uint64_t rounds) {

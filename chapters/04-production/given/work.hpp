@@ -14,6 +14,7 @@
 
 #include <asio/thread_pool.hpp>
 
+#include "ch03/connection.hpp"
 #include "ch04/breaker.hpp"
 #include "given/ch04/asio_types.hpp"
 #include "given/ch04/prometheus.hpp"
@@ -40,16 +41,14 @@ struct WorkOptions {
   WorkMode mode = WorkMode::timer;        ///< `--work`
   std::chrono::milliseconds duration{0};  ///< `--work-ms`: 0 = no work at all
   unsigned pool_threads = 2;              ///< `--pool-threads`: threads for offloaded work
-  std::chrono::milliseconds downstream_timeout{
-      0};                           ///< `--downstream-timeout`: slower calls count as failures (0 = never)
+  /// `--downstream-timeout`: offloaded calls slower than this count as failures (0 = never)
+  std::chrono::milliseconds downstream_timeout{0};
   CircuitBreaker::Options breaker;  ///< `--breaker-failures`, `--breaker-cool-down`
 };
 
-/// What the work came to.
-struct WorkOutcome {
-  bool cancelled = false;              ///< a deadline ended it early (only a timer can be cut short)
-  std::optional<ProtocolError> error;  ///< the downstream failed or its breaker is open: answer this
-};
+/// What the work came to: chapter 03's WorkOutcome (cancelled by a deadline, or an ERROR line to
+/// answer instead of HELLO Y: the downstream failed, or its breaker is open).
+using ch03::WorkOutcome;
 
 /// The work every session does once per handshake. Shared by all sessions, on all io threads: its
 /// pool, breaker and metrics are thread-safe. Destroying it waits for the pool's jobs to end.
@@ -64,6 +63,8 @@ class Work {
   /// Waits for the jobs on the pool to end (before their sessions' frames may go).
   void join() { pool_.join(); }
 
+  /// Whether a handshake has any work to do (`--work-ms` above 0).
+  bool needed() const noexcept { return options_.duration.count() > 0; }
   /// Does one handshake's work, from a session coroutine (on its strand).
   Awaitable<WorkOutcome> run();
 
@@ -75,7 +76,6 @@ class Work {
   std::uint64_t rounds_per_ms() const noexcept { return rounds_per_ms_; }
 
  private:
-  Awaitable<WorkOutcome> wait(std::chrono::milliseconds duration);
   void hash(std::uint64_t rounds);
   Awaitable<WorkOutcome> hash_on_pool(std::uint64_t rounds);
   Awaitable<WorkOutcome> call_downstream();
