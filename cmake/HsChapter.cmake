@@ -5,6 +5,8 @@
 #     DIR       <NN-name>             chapters/<NN-name>: the lesson and the programs' main()s
 #     SOURCES   <file.cpp>...         in exercises/chNN and (same names) solutions/chNN
 #     TESTS     <file.cpp>...         in tests/chNN, compiled once against each library
+#     [GIVEN_TESTS <file.cpp>...]     in tests/chNN: tests of the given code alone (tag [given]), run
+#                                     once, against the reference (the given code is the same in both)
 #     [DESIGNED <file.hpp>...]        headers whose private part the learner designs (see below)
 #     [GIVEN    <file.cpp>...]        code the chapter gives whole (no exercise), in chapters/<NN-name>/given:
 #                                     compiled into both libraries
@@ -120,7 +122,8 @@ function(_hs_chapter_tests exe lib chapter label sources pch stub_check)
 endfunction()
 
 function(hs_add_chapter chapter)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ" "SOURCES;DESIGNED;GIVEN;TESTS;DEPENDS;PROGRAMS;TOOLS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "ASIO" "DIR;FUZZ"
+                        "SOURCES;DESIGNED;GIVEN;TESTS;GIVEN_TESTS;DEPENDS;PROGRAMS;TOOLS")
   if(NOT chapter MATCHES "^[0-9][0-9]$" OR NOT arg_DIR OR NOT arg_SOURCES OR NOT arg_TESTS)
     message(FATAL_ERROR "hs_add_chapter(${chapter}): needs a two-digit number, DIR, SOURCES and TESTS")
   endif()
@@ -172,8 +175,10 @@ function(hs_add_chapter chapter)
   add_library(hs::${ch}_ref ALIAS hs_${ch}_ref)
 
   list(TRANSFORM arg_TESTS PREPEND "${tests}/")
+  list(TRANSFORM arg_GIVEN_TESTS PREPEND "${tests}/")
   _hs_chapter_tests(hs-${ch}-tests hs_${ch} ${chapter} ${ch} "${arg_TESTS}" ${test_pch} ${HS_STUB_CHECK})
-  _hs_chapter_tests(hs-${ch}-ref-tests hs_${ch}_ref ${chapter} ${ch}-ref "${arg_TESTS}" ${test_pch} OFF)
+  _hs_chapter_tests(hs-${ch}-ref-tests hs_${ch}_ref ${chapter} ${ch}-ref "${arg_TESTS};${arg_GIVEN_TESTS}" ${test_pch}
+                    OFF)
 
   set(learner_targets hs_${ch} hs-${ch}-tests)
   set(reference_targets hs_${ch}_ref hs-${ch}-ref-tests)

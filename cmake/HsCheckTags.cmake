@@ -1,5 +1,6 @@
 # ctest helper (cmake -P): every TEST_CASE in a chapter's test executable carries an [exN.M] tag
-# of that chapter, so the progress view and the stub check can map each test to its exercise.
+# of that chapter, so the progress view and the stub check can map each test to its exercise; or,
+# in the reference executable only, [given]: a test of the chapter's given code (GIVEN_TESTS).
 # Inputs: TEST_EXE, CHAPTER (two digits).
 cmake_minimum_required(VERSION 3.25)
 string(REGEX REPLACE "^0([0-9])$" "\\1" n "${CHAPTER}")   # "01" -> 1, as in [ex1.2]
@@ -25,7 +26,7 @@ foreach(line IN LISTS lines)
     endif()
     set(tagged FALSE)
     math(EXPR count "${count} + 1")
-  elseif(line MATCHES "\\[ex${n}\\.[0-9]+\\]")
+  elseif(line MATCHES "\\[ex${n}\\.[0-9]+\\]" OR line MATCHES "\\[given\\]")
     set(tagged TRUE)
   endif()
 endforeach()

@@ -17,10 +17,8 @@ int main(int argc, char** argv) {
   hs::ServerArgs args;
   hs::Cli cli{"hs-ch01-server", "the blocking, single-threaded HELLO server (chapter 01)"};
   args.add_to(cli, "a sleep in the only thread");
-  cli.parse(argc, argv);
-  args.check(cli);
-  hs::ch01::ServerOptions options;
-  options.serve = {args.read_timeout, args.handshake_timeout, std::chrono::milliseconds{args.work_ms}};
+  args.parse(cli, argc, argv);
+  const hs::ch01::ServerOptions options{{args.read_timeout, args.handshake_timeout, args.work()}};
 
   const hs::Fd listener = hs::listen_and_announce(cli, "hs-ch01-server", args);
   const hs::Logger log{args.quiet};

@@ -9,23 +9,16 @@
 # Loopback only; every run is bounded (the clients' own timeouts end it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=build/release/bin
-for program in hs-ch02-server-ref hs-client-ref; do
-  [[ -x "$bin/$program" ]] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
-done
+# shellcheck source=../../scripts/lib/measure.sh
+source scripts/lib/measure.sh
+measure_need hs-ch02-server-ref hs-client-ref
 
 # run LABEL "SERVER ARGS" "CLIENT ARGS": one measured run, one table row.
 run() {
   local label="$1" server_args="$2" client_args="$3"
-  local out sample
-  out=$(mktemp)
+  local sample
   sample=$(mktemp)
-  # shellcheck disable=SC2086  # the argument strings are meant to split
-  "$bin/hs-ch02-server-ref" --port 0 --quiet $server_args >"$out" 2>/dev/null &
-  local server=$!
-  for _ in $(seq 100); do [[ -s "$out" ]] && break; sleep 0.05; done
-  local port
-  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
+  measure_start hs-ch02-server-ref "$server_args"
   local base_rss
   base_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status")
   # Sample peak RSS and threads while the clients run.
@@ -43,8 +36,7 @@ run() {
   report=$("$bin/hs-client-ref" --port "$port" $client_args || true)
   touch "$sample.stop"
   wait "$sampler"
-  kill -TERM "$server"
-  wait "$server" || true
+  measure_stop
   local peak_rss peak_threads
   read -r peak_rss peak_threads <"$sample"
   local rate done_line busy
@@ -59,7 +51,7 @@ run() {
     "${timeouts:-0}" "$rate" \
     "$p99" "$peak_threads" "$((peak_rss / 1024))" \
     "$(awk -v p="$peak_rss" -v b="$base_rss" -v n="$4" 'BEGIN {printf "%.1f", (p - b) / n}')"
-  rm -f "$out" "$sample" "$sample.stop"
+  rm -f "$sample" "$sample.stop"
 }
 
 printf '| %-42s | %14s | %6s | %7s | %6s | %8s | %7s | %8s | %9s |\n' "run" "done" "busy" "timeout" "hs/s" \

@@ -32,15 +32,13 @@ int main(int argc, char** argv) {
   cli.add("--threads", pool.threads, "W", "pool: worker threads");
   cli.add("--queue", pool.queue, "Q", "pool: accepted clients that may wait for a worker; 0 = 4 x threads");
   cli.add("--overload", overload, "POLICY", "pool, queue full: wait (stop accepting) or refuse (ERROR busy)");
-  cli.parse(argc, argv);
-  args.check(cli);
+  args.parse(cli, argc, argv);
   if (model != "thread-per-conn" && model != "pool") cli.fail("--model must be thread-per-conn or pool");
   if (overload != "wait" && overload != "refuse") cli.fail("--overload must be wait or refuse");
   if (pool.threads < 1 || pool.threads > 10'000) cli.fail("--threads must be 1 to 10000");
   if (pool.queue == 0) pool.queue = 4 * pool.threads;
   pool.overload = overload == "wait" ? hs::ch02::Overload::wait : hs::ch02::Overload::refuse;
-  hs::ch01::ServerOptions options;
-  options.serve = {args.read_timeout, args.handshake_timeout, std::chrono::milliseconds{args.work_ms}};
+  const hs::ch01::ServerOptions options{{args.read_timeout, args.handshake_timeout, args.work()}};
 
   const hs::Fd listener = hs::listen_and_announce(cli, "hs-ch02-server", args);
   const hs::Logger log{args.quiet};

@@ -19,6 +19,7 @@
 #include "ch03/server.hpp"
 #include "hs/cli.hpp"
 #include "hs/net.hpp"
+#include "hs/server_log.hpp"
 
 namespace {
 
@@ -116,12 +117,8 @@ int main(int argc, char** argv) {
   warm_up.reset();
   loop.join();
   if (failed) {
-    try {
-      std::rethrow_exception(failed);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "hs-ch03-heap: {}\n", e.what());
-      return 1;
-    }
+    fmt::print(stderr, "hs-ch03-heap: {}\n", hs::message_of(failed));
+    return 1;
   }
   if (!all_held) {
     fmt::print(stderr, "hs-ch03-heap: only {} of {} connections were held\n", stats.open_peak.load(), clients + 1);

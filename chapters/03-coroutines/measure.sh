@@ -9,35 +9,14 @@
 # Loopback only; every run is bounded (--total, and hs-load's per-handshake timeout).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=build/release/bin
-for program in hs-ch03-server-ref hs-load; do
-  [[ -x "$bin/$program" ]] || {
-    echo "build first: cmake --preset release && cmake --build --preset release --target ch03-ref hs-load" >&2
-    exit 1
-  }
-done
+# shellcheck source=../../scripts/lib/measure.sh
+source scripts/lib/measure.sh
+measure_need hs-ch03-server-ref hs-load
 quick=0
 [[ "${1:-}" == --quick ]] && quick=1
 
 # run TITLE "SERVER ARGS" HS-LOAD ARGS...: one measured run against a fresh server.
-run() {
-  local title="$1" server_args="$2"
-  shift 2
-  local out
-  out=$(mktemp)
-  # shellcheck disable=SC2086  # the argument string is meant to split
-  "$bin/hs-ch03-server-ref" --port 0 --quiet $server_args >"$out" 2>/dev/null &
-  local server=$!
-  for _ in $(seq 100); do [[ -s "$out" ]] && break; sleep 0.05; done
-  local port
-  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
-  echo "== $title"
-  echo "   hs-load --port PORT --server-pid PID $*"
-  "$bin/hs-load" --port "$port" --server-pid "$server" --quiet "$@" | sed 's/^/   /' || true
-  kill -TERM "$server"
-  wait "$server" || true
-  rm -f "$out"
-}
+run() { measure_run "$1" hs-ch03-server-ref "${@:2}"; }
 
 if [[ $quick -eq 1 ]]; then
   run "5,000 held at once (think 3 s)" "" --conns 5000 --total 5000 --think-ms 3000 --ramp 5

@@ -21,11 +21,9 @@ int main(int argc, char** argv) {
   hs::ServerArgs args;
   hs::Cli cli{"hs-ch03-server", "the HELLO server on coroutines: one thread, many clients (chapter 03)"};
   args.add_to(cli, "an awaited timer: the thread serves others meanwhile");
-  cli.parse(argc, argv);
-  args.check(cli);
+  args.parse(cli, argc, argv);
 
-  hs::ch03::ServerOptions options;
-  options.session = {args.read_timeout, args.handshake_timeout, std::chrono::milliseconds{args.work_ms}};
+  const hs::ch03::ServerOptions options{{args.read_timeout, args.handshake_timeout, args.work()}};
   const hs::Logger log{args.quiet};
   hs::ch03::ServerStats stats;
 

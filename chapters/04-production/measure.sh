@@ -10,47 +10,14 @@
 # Loopback only; every run is bounded (--total, and hs-load's per-handshake timeout).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=build/release/bin
-for program in hs-ch04-server-ref hs-load; do
-  [[ -x "$bin/$program" ]] || {
-    echo "build first: cmake --preset release && cmake --build --preset release --target ch04-ref hs-load" >&2
-    exit 1
-  }
-done
+# shellcheck source=../../scripts/lib/measure.sh
+source scripts/lib/measure.sh
+measure_need hs-ch04-server-ref hs-load
 runs=("$@")
 [[ ${#runs[@]} -eq 0 ]] && runs=(blocking cpu threads metrics workers)
 
-server=""
-port=""
-metrics=""
-# start "SERVER ARGS": a fresh server on port 0; sets $server (its pid), $port and $metrics.
-start() {
-  local out
-  out=$(mktemp)
-  # shellcheck disable=SC2086  # the argument string is meant to split
-  "$bin/hs-ch04-server-ref" --port 0 --quiet $1 >"$out" 2>/dev/null &
-  server=$!
-  for _ in $(seq 200); do [[ $(wc -l <"$out") -ge 1 ]] && break; sleep 0.05; done
-  [[ "$1" == *--metrics-port* ]] && for _ in $(seq 200); do [[ $(wc -l <"$out") -ge 2 ]] && break; sleep 0.05; done
-  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
-  metrics=$(sed -n 's/^metrics on .*:\([0-9]*\)$/\1/p' "$out")
-  rm -f "$out"
-}
-stop() {
-  kill -TERM "$server"
-  wait "$server" || true
-}
 # run TITLE "SERVER ARGS" HS-LOAD ARGS...: one measured run against a fresh server.
-run() {
-  local title="$1" server_args="$2"
-  shift 2
-  start "$server_args"
-  echo "== $title"
-  echo "   hs-ch04-server-ref $server_args"
-  echo "   hs-load --port PORT --server-pid PID $*"
-  "$bin/hs-load" --port "$port" --server-pid "$server" --quiet "$@" | sed 's/^/   /' || true
-  stop
-}
+run() { measure_run "$1" hs-ch04-server-ref "${@:2}"; }
 
 for what in "${runs[@]}"; do
   case "$what" in
@@ -83,7 +50,7 @@ for what in "${runs[@]}"; do
     ;;
   metrics)
     # Scrape /metrics during a run that the rate limit partly refuses, then compare the counts.
-    start "--metrics-port 0 --io-threads 2 --rate 5000/s --burst 100"
+    measure_start hs-ch04-server-ref "--metrics-port 0 --io-threads 2 --rate 5000/s --burst 100"
     echo "== metrics: a load run with a rate limit, scraped during and after"
     echo "   hs-ch04-server-ref --metrics-port 0 --io-threads 2 --rate 5000/s --burst 100"
     echo "   hs-load --port PORT --conns 500 --total 30000"
@@ -91,18 +58,18 @@ for what in "${runs[@]}"; do
     load=$!
     sleep 1
     echo "   -- scraped 1 s into the run:"
-    curl -s "127.0.0.1:$metrics/metrics" | grep -E '^hs_(connections|handshakes_completed|handshakes_failed_total\{reason="busy"|refused_total\{cause="rate")' | sed 's/^/   /'
+    curl -s "127.0.0.1:$metrics_port/metrics" | grep -E '^hs_(connections|handshakes_completed|handshakes_failed_total\{reason="busy"|refused_total\{cause="rate")' | sed 's/^/   /'
     wait "$load" || true
     sed 's/^/   /' /tmp/hs-ch04-load.txt
     echo "   -- scraped after the run:"
-    curl -s "127.0.0.1:$metrics/metrics" | grep -E '^hs_(connections|handshakes_completed|handshakes_failed_total\{reason="busy"|refused_total\{cause="rate")' | sed 's/^/   /'
+    curl -s "127.0.0.1:$metrics_port/metrics" | grep -E '^hs_(connections|handshakes_completed|handshakes_failed_total\{reason="busy"|refused_total\{cause="rate")' | sed 's/^/   /'
     rm -f /tmp/hs-ch04-load.txt
-    stop
+    measure_stop
     ;;
   workers)
     # Past one process: 50,000 held at once by 3 worker processes, from 3 client processes on 2
     # source addresses. Server RSS is summed over the workers by hand (hs-load samples one pid).
-    start "--workers 3 --read-timeout 90s --handshake-timeout 2min"
+    measure_start hs-ch04-server-ref "--workers 3 --read-timeout 90s --handshake-timeout 2min"
     echo "== 50,000 held at once: --workers 3 (think 40 s, ramp 5 new/ms per client process)"
     echo "   hs-ch04-server-ref --workers 3 --read-timeout 90s --handshake-timeout 2min"
     echo "   hs-load --port PORT --conns 50000 --total 50000 --think-ms 40000 --ramp 5 --procs 3 --src-ips 4 --timeout 60s"
@@ -122,7 +89,7 @@ for what in "${runs[@]}"; do
     sed 's/^/   /' /tmp/hs-ch04-load.txt
     echo "   server RSS, the 3 workers together, at its peak: $((peak / 1024)) MiB"
     rm -f /tmp/hs-ch04-load.txt
-    stop
+    measure_stop
     ;;
   *)
     echo "unknown run '$what': blocking cpu threads metrics workers" >&2

@@ -24,6 +24,7 @@
 #include "hs/cli.hpp"
 #include "hs/log.hpp"
 #include "hs/server_cli.hpp"
+#include "hs/server_log.hpp"
 
 namespace {
 
@@ -112,33 +113,16 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
   });
 
   // Every thread runs the same io_context. The first exception (a stub, a bug) stops them all.
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto run = [&] {
-    try {
-      io.run();
-    } catch (...) {
-      const std::lock_guard lock{failure_mutex};
-      if (!failure) failure = std::current_exception();
-      io.stop();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < args.io_threads; ++i) threads.emplace_back(run);
-  run();
-  for (auto& thread : threads) thread.join();
+  const std::exception_ptr failure = run_on_threads(io, args.io_threads);
   work.join();    // after a failure, jobs may still run on the pool for suspended sessions:
   io.shutdown();  // those sessions go now, while the server and the work they use still exist
   if (failure) {
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "hs-ch04-server: {}\n", e.what());
-    }
+    fmt::print(stderr, "hs-ch04-server: {}\n", hs::message_of(failure));
     return 1;
   }
-  log.info("stopped: {} connections, {} done, {} failed; at most {} at once", metrics.accepted.value(),
-           metrics.completed.value(), metrics.accepted.value() - metrics.completed.value(), metrics.open.peak());
+  log.info("stopped: {} connections, {} done, {} failed; at most {} at once", metrics.listener.accepted.load(),
+           metrics.completed.value(), metrics.listener.accepted.load() - metrics.completed.value(),
+           metrics.open.peak());
   return 0;
 }
 
@@ -161,8 +145,7 @@ int main(int argc, char** argv) {
   cli.add("--drain", args.drain, "DURATION", "on SIGINT/SIGTERM, how long handshakes in flight may finish");
   cli.add("--metrics-port", args.metrics_port, "N", "serve GET /metrics on this port (0: any free one)");
   cli.add("--workers", args.workers, "K", "processes sharing the port (SO_REUSEPORT)");
-  cli.parse(argc, argv);
-  args.common.check(cli);
+  args.common.parse(cli, argc, argv);
 
   const auto mode = mode_from_name(args.work);
   if (!mode) cli.fail(fmt::format("--work must be blocking, timer, offload, cpu or cpu-offload, not '{}'", args.work));
@@ -188,7 +171,7 @@ int main(int argc, char** argv) {
   }
   WorkOptions work;
   work.mode = *mode;
-  work.duration = std::chrono::milliseconds{args.common.work_ms};
+  work.duration = args.common.work();
   work.pool_threads = args.pool_threads;
   work.downstream_timeout = args.downstream_timeout;
   work.breaker = {args.breaker_failures, args.breaker_cool_down};

@@ -19,7 +19,8 @@ void ServerArgs::add_to(Cli& cli, std::string_view work_help) {
   cli.add("--quiet", quiet, "no line per connection");
 }
 
-void ServerArgs::check(const Cli& cli) const {
+void ServerArgs::parse(const Cli& cli, int argc, char** argv) const {
+  cli.parse(argc, argv);
   if (work_ms < 0) cli.fail("--work-ms must be 0 or more");
 }
 

@@ -35,4 +35,14 @@ void log_or_rethrow(std::exception_ptr thrown, const Logger& log, std::string_vi
   }
 }
 
+std::string message_of(std::exception_ptr thrown) {
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
 }  // namespace hs

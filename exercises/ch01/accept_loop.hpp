@@ -20,14 +20,18 @@ struct ServerOptions {
   std::chrono::milliseconds accept_backoff{100};  ///< pause after accept() fails for lack of resources
 };
 
-/// What the loop has done so far. Atomic so that another thread (a test, later a metrics endpoint)
-/// may read it while the loop runs.
-struct AcceptStats {
+/// What a listener counts, whatever the concurrency model (chapters 03 and 04 count the same).
+/// Atomic so that another thread (a test, later a metrics endpoint) may read it while the loop runs.
+struct ListenerStats {
   std::atomic<std::uint64_t> accepted{0};       ///< connections accepted
-  std::atomic<std::uint64_t> completed{0};      ///< handshakes done
-  std::atomic<std::uint64_t> failed{0};         ///< handshakes failed (any reason)
   std::atomic<std::uint64_t> accept_errors{0};  ///< accept() calls that failed
   std::atomic<std::uint64_t> backoffs{0};       ///< pauses taken because of EMFILE, ENFILE, ENOBUFS or ENOMEM
+};
+
+/// What the loop has done so far: the listener's counts, and how the handshakes ended.
+struct AcceptStats : ListenerStats {
+  std::atomic<std::uint64_t> completed{0};  ///< handshakes done
+  std::atomic<std::uint64_t> failed{0};     ///< handshakes failed (any reason)
 };
 
 /// Waits for the next client on `listen_fd` and accepts it; returns an empty Fd once `stop_fd` is

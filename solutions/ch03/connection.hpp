@@ -81,7 +81,7 @@ asio::awaitable<void, Executor> watchdog(Deadlines& deadlines) {
 /// cancelled and has finished.
 template <typename Executor>
 asio::awaitable<std::optional<Timeout>, Executor> with_deadlines(asio::awaitable<void, Executor> operation,
-                                                                  Deadlines& deadlines) {
+                                                                 Deadlines& deadlines) {
   using namespace asio::experimental::awaitable_operators;
   // `||` starts both, returns when the first succeeds, after cancelling the other and waiting for it.
   const auto winner = co_await (std::move(operation) || watchdog<Executor>(deadlines));

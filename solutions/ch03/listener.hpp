@@ -26,7 +26,7 @@ namespace hs::ch03 {
 /// else is a bug, thrown. Returns once the acceptor is closed (stop_accepting()).
 template <typename Executor, typename Admit>
 asio::awaitable<void, Executor> accept_until_closed(Acceptor& acceptor, Timer& backoff, std::chrono::milliseconds pause,
-                                                    const Logger& log, ch01::AcceptStats& stats, Admit admit) {
+                                                    const Logger& log, ch01::ListenerStats& stats, Admit admit) {
   bool in_backoff = false;  // log the first failure of a burst, not every retry
   while (acceptor.is_open()) {
     asio::ip::tcp::endpoint peer;

@@ -8,81 +8,40 @@
 // collecting the result.
 #pragma once
 
-#include <sys/socket.h>
-
-#include <atomic>
 #include <chrono>
-#include <exception>
-#include <functional>
 #include <future>
-#include <thread>
 
 #include <catch2/catch.hpp>
 
+#include "../support/fixtures.hpp"
 #include "ch01/accept_loop.hpp"
 #include "ch01/blocking_io.hpp"
 #include "ch01/serve_connection.hpp"
 #include "hs/net.hpp"
-#include "hs/testing/child_process.hpp"
-#include "hs/testing/in_process_server.hpp"
-#include "hs/testing/raw_socket.hpp"
-#include "hs/testing/server_program.hpp"
 
 namespace hs::ch01::test {
 
-using namespace std::chrono_literals;
-using hs::testing::RawListener;
-using hs::testing::RawSocket;
-using hs::testing::ReadEnd;
+using namespace hs::testing::prelude;
 
-/// A connected pair: `server` is a plain blocking socket for the code under test, `client` the
-/// scripted test peer.
-struct TcpPair {
-  Fd server;
-  RawSocket client;
-};
-
-inline TcpPair tcp_pair() {
-  const Fd listener = listen_tcp("127.0.0.1", 0);
-  RawSocket client = RawSocket::connect("127.0.0.1", local_endpoint(listener.get()).port);
-  Fd server{::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC)};
-  REQUIRE(server);
-  return {std::move(server), std::move(client)};
-}
-
-/// serve_connection() on the server side of a pair, in a background thread.
-class Serving {
+/// serve_connection() on the server's end of a connection, in a background thread.
+class ServeConnection {
  public:
-  Serving(Fd fd, ServeOptions options)
+  using Options = ServeOptions;
+  ServeConnection(Fd fd, ServeOptions options)
       : result_{std::async(std::launch::async, [fd = std::move(fd), options]() mutable {
           const Fd owned = std::move(fd);  // closed here even if serve_connection throws
           return serve_connection(owned.get(), options);
         })} {}
-  /// Waits for serve_connection() to return; rethrows what it threw.
   ServeResult result() { return result_.get(); }
 
  private:
   std::future<ServeResult> result_;
 };
+/// The fixture tests/support/session_behaviour.hpp expects.
+using Session = testing::Session<ServeConnection>;
 
-/// serve_connection() on the server side of a fresh loopback connection; `client` is the scripted
-/// peer. The fixture tests/support/session_behaviour.hpp expects.
-class Session {
- public:
-  using Options = ServeOptions;
-  explicit Session(ServeOptions options) : Session{tcp_pair(), options} {}
-  /// How serving ended; rethrows what serve_connection() threw.
-  ServeResult result() { return serving_.result(); }
-
-  RawSocket client;  ///< the test's side of the connection
-
- private:
-  Session(TcpPair pair, ServeOptions options)
-      : client{std::move(pair.client)}, serving_{std::move(pair.server), options} {}
-  Serving serving_;
-};
-
-/// accept_loop() in a background thread of the test; see hs/testing/in_process_server.hpp.
+/// accept_loop() in a background thread of the test; see hs/testing/in_process_server.hpp. The
+/// fixture tests/support/server_behaviour.hpp expects.
 class InProcessServer : public testing::InProcessServer<AcceptStats> {
  public:
   explicit InProcessServer(ServerOptions options = {})
@@ -90,6 +49,11 @@ class InProcessServer : public testing::InProcessServer<AcceptStats> {
             [options](int listen_fd, int stop_fd, const Logger& log, AcceptStats& stats) {
               accept_loop(listen_fd, stop_fd, options, log, stats);
             }} {}
+  /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
+  explicit InProcessServer(std::chrono::milliseconds accept_backoff)
+      : InProcessServer{ServerOptions{{}, accept_backoff}} {}
+  /// What it counted so far.
+  behaviour::Counts counts() { return behaviour::counts_of(stats()); }
 };
 
 /// The hs-ch01-server program (or its -ref twin, in the reference tests) on port 0.

@@ -20,7 +20,7 @@ struct CloseOnExit {
 }  // namespace
 
 TEST_CASE("read_some returns the bytes that are there", "[ex1.1]") {
-  auto [server, client] = tcp_pair();
+  auto [server, client] = connected_pair();
   client.send("HELLO 1\n");
   std::array<char, 64> buffer{};
   const auto r = read_some(server.get(), buffer, in(30s));
@@ -29,7 +29,7 @@ TEST_CASE("read_some returns the bytes that are there", "[ex1.1]") {
 }
 
 TEST_CASE("read_some never reads more than the buffer holds", "[ex1.1]") {
-  auto [server, client] = tcp_pair();
+  auto [server, client] = connected_pair();
   client.send(std::string(100, 'x'));
   std::array<char, 64> buffer{};
   std::size_t total = 0;
@@ -43,21 +43,21 @@ TEST_CASE("read_some never reads more than the buffer holds", "[ex1.1]") {
 }
 
 TEST_CASE("read_some reports the end of the stream", "[ex1.1]") {
-  auto [server, client] = tcp_pair();
+  auto [server, client] = connected_pair();
   client.close();
   std::array<char, 64> buffer{};
   CHECK(read_some(server.get(), buffer, in(30s)).status == ReadStatus::eof);
 }
 
 TEST_CASE("read_some gives up at the deadline when nothing comes", "[ex1.1]") {
-  auto [server, client] = tcp_pair();
+  auto [server, client] = connected_pair();
   std::array<char, 64> buffer{};
   CHECK(read_some(server.get(), buffer, in(100ms)).status == ReadStatus::timeout);
   CHECK(read_some(server.get(), buffer, in(-1s)).status == ReadStatus::timeout);  // already passed
 }
 
 TEST_CASE("read_some reports a reset connection as an error", "[ex1.1]") {
-  auto [server, client] = tcp_pair();
+  auto [server, client] = connected_pair();
   client.close(/*reset=*/true);
   std::array<char, 64> buffer{};
   const auto r = read_some(server.get(), buffer, in(30s));
@@ -66,7 +66,7 @@ TEST_CASE("read_some reports a reset connection as an error", "[ex1.1]") {
 }
 
 TEST_CASE("write_all sends everything, even more than the socket buffers hold", "[ex1.1]") {
-  auto pair = tcp_pair();  // (not a structured binding: clang 14 cannot capture those)
+  auto pair = connected_pair();  // (not a structured binding: clang 14 cannot capture those)
   auto& server = pair.server;
   const std::string big(8 << 20, 'z');  // 8 MiB: many partial sends
   auto reader = std::async(std::launch::async, [&pair] { return pair.client.read_all(); });
@@ -80,13 +80,13 @@ TEST_CASE("write_all sends everything, even more than the socket buffers hold", 
 }
 
 TEST_CASE("write_all gives up at the deadline when the peer does not read", "[ex1.1]") {
-  auto [server, client] = tcp_pair();
+  auto [server, client] = connected_pair();
   const std::string huge(64 << 20, 'z');  // far more than both sockets' buffers
   CHECK(write_all(server.get(), huge, in(200ms)) == std::errc::timed_out);
 }
 
 TEST_CASE("write_all to a vanished peer returns an error instead of killing the process", "[ex1.1]") {
-  auto [server, client] = tcp_pair();
+  auto [server, client] = connected_pair();
   client.close(/*reset=*/true);
   std::error_code error;
   for (int i = 0; i < 100 && !error; ++i) error = write_all(server.get(), "HELLO 2\n", in(30s));

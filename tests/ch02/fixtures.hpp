@@ -8,17 +8,13 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "../support/fixtures.hpp"
 #include "ch02/pool_server.hpp"
 #include "ch02/thread_per_connection.hpp"
-#include "hs/testing/in_process_server.hpp"
-#include "hs/testing/raw_socket.hpp"
-#include "hs/testing/server_program.hpp"
 
 namespace hs::ch02::test {
 
-using namespace std::chrono_literals;
-using hs::testing::RawSocket;
-using hs::testing::ReadEnd;
+using namespace hs::testing::prelude;
 using Server = hs::testing::InProcessServer<ServerStats>;
 
 /// thread_per_connection_loop() under test.
@@ -34,6 +30,18 @@ inline Server::Loop pool(PoolOptions pool_options, ch01::ServerOptions options =
     pool_loop(listen_fd, stop_fd, options, pool_options, log, stats);
   };
 }
+
+/// Each server as the server-behaviour suite (tests/support/server_behaviour.hpp) wants it: built
+/// from the pause after EMFILE & co., and with the counts it checks.
+template <Server::Loop (*make)(ch01::ServerOptions)>
+class BehaviourServer : public Server {
+ public:
+  explicit BehaviourServer(std::chrono::milliseconds accept_backoff) : Server{make({{}, accept_backoff})} {}
+  behaviour::Counts counts() { return behaviour::counts_of(stats().accept); }
+};
+inline Server::Loop default_pool(ch01::ServerOptions options) { return pool({4, 8, Overload::wait}, options); }
+using ThreadPerConnectionServer = BehaviourServer<thread_per_connection>;  ///< exercise 2.1
+using PoolServer = BehaviourServer<default_pool>;                          ///< exercise 2.3
 
 /// Says HELLO x and returns the reply line (a stalled client: it does not send Z yet).
 inline std::string hello(RawSocket& c, int x) {

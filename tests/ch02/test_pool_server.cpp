@@ -30,6 +30,9 @@ Saturated saturate(Server& server) {
 
 }  // namespace
 
+// What every chapter's server does (tests/support/server_behaviour.hpp); then what a pool adds.
+HS_SERVER_BEHAVIOUR_TEST_CASES(PoolServer, "pool: ", "[ex2.3]", "[ex2.3]")
+
 TEST_CASE("pool, overload wait: W clients served at once, the rest wait their turn", "[ex2.3]") {
   Server server{pool(two_workers_one_place(Overload::wait))};
   auto [a, b, queued] = saturate(server);

@@ -1,6 +1,7 @@
 // hs-ch02-server as a learner runs it: both models, serving and stopping cleanly on SIGTERM.
 #include <signal.h>
 
+#include "../support/program_behaviour.hpp"
 #include "fixtures.hpp"
 #include "hs/testing/child_process.hpp"
 
@@ -34,4 +35,12 @@ TEST_CASE("hs-ch02-server --model pool serves clients at once and stops on SIGTE
   ChildProcess bad{program_path("hs-ch02-server"), {"--model", "fibers"}};
   CHECK(bad.wait() == 2);
   CHECK_THAT(bad.stderr_text(), Catch::Contains("--model must be thread-per-conn or pool"));
+}
+
+TEST_CASE("hs-ch02-server: prints its address, serves, and stops cleanly on SIGTERM and SIGINT", "[ex2.3]") {
+  hs::testing::behaviour::serves_and_stops_on_signals("hs-ch02-server");
+}
+
+TEST_CASE("hs-ch02-server: a port in use and bad options are reported clearly", "[ex2.3]") {
+  hs::testing::behaviour::reports_port_in_use_and_bad_options("hs-ch02-server");
 }

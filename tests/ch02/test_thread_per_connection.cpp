@@ -7,6 +7,9 @@
 using namespace hs::ch02;
 using namespace hs::ch02::test;
 
+// What every chapter's server does (tests/support/server_behaviour.hpp); then what threads add.
+HS_SERVER_BEHAVIOUR_TEST_CASES(ThreadPerConnectionServer, "thread per connection: ", "[ex2.1]", "[ex2.1]")
+
 TEST_CASE("thread per connection: 200 stalled clients are held at once, one thread each", "[ex2.1]") {
   Server server{thread_per_connection()};
   constexpr int clients = 200;

@@ -1,10 +1,6 @@
 // Exercises 3.3 and 3.4: the listener and the graceful stop, on one thread. What chapter 01 could
 // not do: a slow or silent client no longer holds up the others, and one thread holds thousands
 // of clients at once. Every check is on counts and order, never on how long something took.
-#include <netinet/in.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <vector>
 
 #include "fixtures.hpp"
@@ -23,38 +19,9 @@ ServerOptions generous_timeouts() {
 
 }  // namespace
 
-TEST_CASE("clients are served, and a failure never stops the server", "[ex3.3]") {
-  InProcessServer server;
-  {
-    auto good = server.connect();
-    CHECK(handshake(good, 1).empty());
-  }
-  {
-    auto bad = server.connect();
-    bad.send("GET / HTTP/1.1\r\n\r\n");
-    CHECK(bad.read_all().starts_with("ERROR malformed"));
-  }
-  {
-    auto vanishing = server.connect();
-    vanishing.send("HELLO 5\n");
-    CHECK(vanishing.read_line() == "HELLO 6\n");
-    vanishing.close(/*reset=*/true);
-  }
-  {
-    auto half = server.connect();
-    half.send("HELLO 1");  // half a line, then gone
-    half.close();
-  }
-  {
-    auto good = server.connect();
-    CHECK(handshake(good, -7).empty());
-  }
-  CHECK(server.eventually([&] { return server.stats().accept.completed + server.stats().accept.failed == 5; }));
-  CHECK(server.stats().accept.accepted == 5);
-  CHECK(server.stats().accept.completed == 2);
-  CHECK(server.stats().accept.failed == 3);
-  CHECK(server.stats().open == 0);
-}
+// Served, failures harmless, EMFILE, the stop: what every chapter's server does
+// (tests/support/server_behaviour.hpp). The rest of this file is what one thread of coroutines adds.
+HS_SERVER_BEHAVIOUR_TEST_CASES(InProcessServer, "", "[ex3.3]", "[ex3.4]")
 
 TEST_CASE("one thread holds 2,000 clients in the middle of their handshakes, then completes them all", "[ex3.3]") {
   constexpr int clients = 2000;
@@ -116,52 +83,6 @@ TEST_CASE("work (--work-ms) is an awaited timer: while one session works, others
   CHECK(other.read_all().starts_with("ERROR malformed"));          // answered during the other's work
   CHECK(working.read_line(std::chrono::milliseconds{0}).empty());  // still working: nothing yet
   CHECK(working.read_all() == machine_timeout(hs::Timeout::handshake, "HELLO 1\n"));
-}
-
-TEST_CASE("running out of file descriptors makes the listener pause, not spin", "[ex3.3]") {
-  ServerOptions options;
-  options.accept_backoff = std::chrono::milliseconds{50};
-  InProcessServer server{options};
-  {
-    auto first = server.connect();  // the server is up: its io_context has all the descriptors it needs
-    CHECK(handshake(first, 1).empty());
-  }
-
-  // Lower this process's descriptor limit and fill the table, keeping one free for the client.
-  rlimit saved{};
-  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
-  const int highest = ::dup(0);
-  REQUIRE(highest >= 0);
-  ::close(highest);
-  rlimit low = saved;
-  low.rlim_cur = static_cast<rlim_t>(highest + 32);
-  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
-  std::vector<int> filler;
-  for (int fd = ::dup(0); fd >= 0; fd = ::dup(0)) filler.push_back(fd);
-  ::close(filler.back());
-  filler.pop_back();
-
-  // The client takes the last descriptor (plain POSIX: nothing else may open a file now).
-  const hs::Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(server.port());
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool connected = ::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-
-  // accept() now fails with EMFILE: the listener must pause between attempts, several times.
-  const bool backed_off = server.eventually([&] { return server.stats().accept.backoffs >= 3; });
-  for (int fd : filler) ::close(fd);
-  ::setrlimit(RLIMIT_NOFILE, &saved);
-
-  REQUIRE(connected);
-  CHECK(backed_off);
-  CHECK(server.stats().accept.accept_errors >= 3);
-  CHECK(server.stats().accept.backoffs == server.stats().accept.accept_errors);  // every failure was a pause
-  // Descriptors are free again: the waiting client is accepted and served.
-  CHECK(server.eventually([&] { return server.stats().accept.accepted == 2; }));
-  RawSocket raw{::dup(client.get())};
-  CHECK(handshake(raw, 100).empty());
 }
 
 namespace {

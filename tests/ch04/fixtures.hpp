@@ -1,6 +1,7 @@
 // Fixtures for the chapter 04 tests: the Server on an io_context run by several threads of the test
 // (as hs-ch04-server runs it), with its metrics at hand and served on a second loopback port, and a
-// scraper for that port. The client side is test support's scripted RawSocket, as in every chapter.
+// scraper for that port; and one session on a strand. The client side is test support's scripted
+// RawSocket, as in every chapter.
 #pragma once
 
 #include <sys/socket.h>
@@ -21,21 +22,18 @@
 #include <asio/strand.hpp>
 #include <catch2/catch.hpp>
 
+#include "../support/fixtures.hpp"
+#include "../support/running.hpp"
 #include "ch04/offload.hpp"
 #include "given/ch04/metrics_http.hpp"
 #include "given/ch04/server.hpp"
 #include "hs/exercise.hpp"
 #include "hs/net.hpp"
-#include "hs/testing/in_process_server.hpp"
-#include "hs/testing/raw_socket.hpp"
-#include "hs/testing/server_program.hpp"
 
 namespace hs::ch04::test {
 
-using namespace std::chrono_literals;
-using hs::testing::handshake;
-using hs::testing::RawSocket;
-using hs::testing::ReadEnd;
+using namespace hs::testing::prelude;
+using hs::testing::Running;
 
 /// How the server under test runs.
 struct Config {
@@ -52,26 +50,29 @@ inline WorkOptions work(WorkMode mode, std::chrono::milliseconds duration) {
   return options;
 }
 
-/// Runs `body` on `threads` threads (the calling one included); rethrows the first exception
-/// after stopping the io_context.
-inline void run_threads(asio::io_context& io, unsigned threads) {
-  std::exception_ptr failure;
-  std::mutex mutex;
-  auto run = [&] {
-    try {
-      io.run();
-    } catch (...) {
-      const std::lock_guard lock{mutex};
-      if (!failure) failure = std::current_exception();
-      io.stop();
-    }
-  };
-  std::vector<std::thread> others;
-  for (unsigned i = 1; i < threads; ++i) others.emplace_back(run);
-  run();
-  for (auto& t : others) t.join();
-  if (failure) std::rethrow_exception(failure);
-}
+/// session() on the server's end of a connection, on a strand of an io_context run by two threads
+/// of the test, with a Work of its own (the handshake's work an awaited timer, as chapter 03's
+/// `--work-ms`) and a SessionRegistry.
+class RunSession {
+ public:
+  using Options = ch03::SessionOptions;  ///< the timeouts, and `work`: the timer's duration
+  RunSession(Fd fd, Options options)
+      : work_{work(WorkMode::timer, options.work), metrics_},
+        running_{[this, fd = fd.release(), options](asio::io_context& io) {
+                   return session(Socket{io, asio::ip::tcp::v4(), fd},
+                                  {options.read_timeout, options.handshake_timeout}, work_, registry_);
+                 },
+                 2} {}
+  SessionResult result() { return running_.result(); }
+
+ private:
+  ServerMetrics metrics_;
+  Work work_;
+  SessionRegistry registry_;
+  Running<SessionResult, Executor> running_;  // last: it runs the session on what is above
+};
+/// The fixture tests/support/session_behaviour.hpp expects.
+using Session = testing::Session<RunSession>;
 
 /// The chapter 04 Server in a background thread of the test, on a loopback port picked by the OS,
 /// its metrics served on a second one. The test's stop request reaches it as SIGTERM reaches
@@ -79,6 +80,9 @@ inline void run_threads(asio::io_context& io, unsigned threads) {
 class InProcessServer : public testing::InProcessServer<ServerMetrics> {
  public:
   explicit InProcessServer(Config config = {}) : InProcessServer{config, Sockets::make()} {}
+
+  /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
+  explicit InProcessServer(std::chrono::milliseconds accept_backoff) : InProcessServer{with_backoff(accept_backoff)} {}
 
   /// The port it listens on. (Its own listener, not the base's: the Acceptor owns it, so that when
   /// the drain closes it, new clients are refused as they would be by hs-ch04-server.)
@@ -89,8 +93,22 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
   std::uint16_t metrics_port() const { return metrics_port_; }
   /// Its counters, live.
   ServerMetrics& metrics() { return stats(); }
+  /// What it counted so far, as the server-behaviour suite reads it: a connection that broke
+  /// counts as failed.
+  behaviour::Counts counts() {
+    const ServerMetrics& m = metrics();
+    std::uint64_t failed = m.reset.value();
+    for (const auto& counter : m.failed) failed += counter.value();
+    return {m.listener.accepted, m.completed.value(), failed, m.listener.accept_errors, m.listener.backoffs};
+  }
 
  private:
+  static Config with_backoff(std::chrono::milliseconds accept_backoff) {
+    Config config;
+    config.server.accept_backoff = accept_backoff;
+    return config;
+  }
+
   // The two listeners, and their ports (read now: the server thread takes the descriptors).
   struct Sockets {
     std::shared_ptr<Fd> listener, metrics;
@@ -147,7 +165,7 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
               io.shutdown();
             }
           } shut_down{work, io};
-          run_threads(io, config.io_threads);
+          if (const auto failure = run_on_threads(io, config.io_threads)) std::rethrow_exception(failure);
         }},
         port_{sockets.port},
         metrics_port_{sockets.metrics_port} {}

@@ -44,6 +44,11 @@ RawSocket connect_from(const char* source, std::uint16_t port) {
 
 }  // namespace
 
+// Served, failures harmless, EMFILE, the stop: what every chapter's server does
+// (tests/support/server_behaviour.hpp). They need the metrics (4.2), the permits (4.4) and, to
+// stop, the drain (4.6). The rest of this file is what production adds.
+HS_SERVER_BEHAVIOUR_TEST_CASES(InProcessServer, "", "[ex4.4]", "[ex4.6]")
+
 TEST_CASE("GET /metrics counts exactly what the clients saw", "[ex4.2]") {
   InProcessServer server;
   auto first = server.connect();
@@ -246,7 +251,7 @@ TEST_CASE("a client that resets is counted as reset, not by the ERROR line it ne
   for (int stage = 0; stage < 3; ++stage) {
     auto c = server.connect();
     const auto accepted = static_cast<std::uint64_t>(stage + 1);
-    REQUIRE(server.eventually([&] { return server.metrics().accepted.value() == accepted; }));
+    REQUIRE(server.eventually([&] { return server.metrics().listener.accepted == accepted; }));
     if (stage >= 1) c.send("HELLO 1\n");
     if (stage >= 1) CHECK(c.read_line() == "HELLO 2\n");
     if (stage == 2) c.send("HEL");

@@ -1,7 +1,11 @@
 // The behaviour every chapter's "serve one connection" must have, byte for byte, whatever its
-// concurrency model: chapter 01's serve_connection() and chapter 03's session() both pass these.
-// Each chapter's test file names the test cases (with its exercise tag) and calls these bodies
-// with its own fixture. A fixture `Session`:
+// concurrency model: chapter 01's serve_connection(), chapter 03's session() and chapter 04's
+// session() all pass these. A chapter's test file lists them once, for its fixture and its
+// exercise's tag:
+//
+//     HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[ex1.2]")
+//
+// A fixture `Session`:
 //   - is constructed from its `Session::Options` (read_timeout, handshake_timeout, work),
 //     and starts serving the server side of a fresh loopback connection;
 //   - has `client`, the scripted RawSocket on the other side;
@@ -236,4 +240,73 @@ void work_before_reply() {
   CHECK(serving.result().status == hs::Status::done);
 }
 
+/// "while the server works, the read timeout is paused but the handshake deadline is not": for a
+/// session whose work can be cut short (an awaited timer: chapters 03 and 04; chapter 01's blocking
+/// sleep cannot be).
+template <typename Session, typename Options = typename Session::Options>
+void work_pauses_the_read_timeout() {
+  SECTION("work longer than the read timeout: the client is not the one who is late") {
+    Options options;
+    options.read_timeout = 300ms;
+    options.work = 600ms;
+    Session serving{options};
+    CHECK(handshake(serving.client, 1).empty());
+    CHECK(serving.result().status == hs::Status::done);
+  }
+  SECTION("after the work, Z gets the read timeout again, not the whole handshake's") {
+    Options options;
+    options.read_timeout = 300ms;
+    options.work = 400ms;
+    options.handshake_timeout = 60s;  // a session that waits for this one fails the test's own deadline
+    Session serving{options};
+    serving.client.send("HELLO 1\n");  // then silence
+    CHECK(serving.client.read_all() == "HELLO 2\n" + machine_timeout(hs::Timeout::read, "HELLO 1\n"));
+    CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
+  }
+  SECTION("work longer than the whole handshake may take: ERROR timeout, and no HELLO Y") {
+    Options options;
+    options.handshake_timeout = 300ms;
+    options.work = std::chrono::hours{1};  // cancelled by the deadline, or the test would hang
+    Session serving{options};
+    serving.client.send("HELLO 1\n");
+    CHECK(serving.client.read_all() == machine_timeout(hs::Timeout::handshake, "HELLO 1\n"));
+    CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
+  }
+}
+
 }  // namespace hs::testing::behaviour
+
+/// The test cases above, for the fixture `Session`, tagged `tag` (e.g. "[ex1.2]"): every chapter's
+/// session runs the same list, so it is written once, here.
+#define HS_SESSION_BEHAVIOUR_TEST_CASES(Session, tag)                                                               \
+  TEST_CASE("a full handshake, then the server closes", tag) { hs::testing::behaviour::full_handshake<Session>(); } \
+  TEST_CASE("split and pipelined input is served the same", tag) {                                                  \
+    hs::testing::behaviour::split_and_pipelined<Session>();                                                         \
+  }                                                                                                                 \
+  TEST_CASE("every protocol error gets its exact ERROR line, then a clean close", tag) {                            \
+    hs::testing::behaviour::every_protocol_error<Session>();                                                        \
+  }                                                                                                                 \
+  TEST_CASE("bytes after HELLO Z are ignored, and the close is still clean", tag) {                                 \
+    hs::testing::behaviour::bytes_after_z<Session>();                                                               \
+  }                                                                                                                 \
+  TEST_CASE("a client that keeps sending after an error cannot hold the server", tag) {                             \
+    hs::testing::behaviour::keeps_sending_after_error<Session>();                                                   \
+  }                                                                                                                 \
+  TEST_CASE("a silent client gets ERROR timeout after the read timeout", tag) {                                     \
+    hs::testing::behaviour::silent_client_times_out<Session>();                                                     \
+  }                                                                                                                 \
+  TEST_CASE("the read timeout is per message: a byte at a time does not keep it alive", tag) {                      \
+    hs::testing::behaviour::read_timeout_per_message<Session>();                                                    \
+  }                                                                                                                 \
+  TEST_CASE("the whole handshake has its own deadline", tag) {                                                      \
+    hs::testing::behaviour::handshake_deadline<Session>();                                                          \
+  }                                                                                                                 \
+  TEST_CASE("a client that half-closes still reads the ERROR line", tag) {                                          \
+    hs::testing::behaviour::half_close<Session>();                                                                  \
+  }                                                                                                                 \
+  TEST_CASE("a client that vanishes mid-handshake ends the connection, not the server", tag) {                      \
+    hs::testing::behaviour::vanishes<Session>();                                                                    \
+  }                                                                                                                 \
+  TEST_CASE("simulated work (--work-ms) happens before the reply, and the handshake still completes", tag) {        \
+    hs::testing::behaviour::work_before_reply<Session>();                                                           \
+  }

@@ -8,6 +8,8 @@
 /// operation completes through the executor of the coroutine that awaits it: its strand.
 #pragma once
 
+#include <exception>
+
 #include <asio/awaitable.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
@@ -27,6 +29,11 @@ class IoContext : public asio::io_context {
   using asio::execution_context::shutdown;
   using asio::io_context::io_context;
 };
+
+/// Runs `io` on `threads` threads, the calling one included, until run() has returned on all of
+/// them. The first exception one of them throws (an exercise not done yet, a bug) stops them all;
+/// it is returned (null if none).
+std::exception_ptr run_on_threads(asio::io_context& io, unsigned threads);
 
 /// Where a connection's coroutines run: a strand of the io_context.
 using Executor = asio::strand<asio::io_context::executor_type>;

@@ -13,9 +13,13 @@ void header(std::string& out, std::string_view name, std::string_view type, std:
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
-void counter(std::string& out, std::string_view name, std::string_view help, const Counter& c) {
+void counter(std::string& out, std::string_view name, std::string_view help, std::uint64_t value) {
   header(out, name, "counter", help);
-  fmt::format_to(std::back_inserter(out), "{} {}\n", name, c.value());
+  fmt::format_to(std::back_inserter(out), "{} {}\n", name, value);
+}
+
+void counter(std::string& out, std::string_view name, std::string_view help, const Counter& c) {
+  counter(out, name, help, c.value());
 }
 
 void gauge(std::string& out, std::string_view name, std::string_view help, std::int64_t value) {
@@ -40,7 +44,11 @@ std::string ServerMetrics::prometheus() const {
   std::string out;
   out.reserve(4096);
   auto to = std::back_inserter(out);
-  counter(out, "hs_connections_accepted_total", "Connections accepted, refused ones included.", accepted);
+  counter(out, "hs_connections_accepted_total", "Connections accepted, refused ones included.",
+          listener.accepted.load());
+  counter(out, "hs_accept_errors_total", "accept() calls that failed.", listener.accept_errors.load());
+  counter(out, "hs_accept_backoffs_total", "Pauses of the listener: out of descriptors or memory (EMFILE & co.).",
+          listener.backoffs.load());
   counter(out, "hs_handshakes_completed_total", "Handshakes completed.", completed);
   header(out, "hs_handshakes_failed_total", "counter", "Handshakes that ended with an ERROR line, by reason.");
   for (std::size_t i = 0; i < reason_count; ++i) {

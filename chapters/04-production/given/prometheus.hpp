@@ -1,7 +1,8 @@
 /// @file
-/// The server's metrics (given), built from exercise 4.2's thread-safe primitives, and their text
-/// in the Prometheus exposition format (what `GET /metrics` on `--metrics-port` returns). Every
-/// connection the server accepts ends in exactly one of: completed, failed (by reason), reset; so
+/// The server's metrics (given), built from exercise 4.2's thread-safe primitives (and the
+/// listener's counts, chapter 01's ListenerStats), and their text in the Prometheus exposition
+/// format (what `GET /metrics` on `--metrics-port` returns). Every connection the server accepts
+/// ends in exactly one of: completed, failed (by reason), reset; so
 ///
 ///     accepted = completed + sum(failed by reason) + reset + open
 ///
@@ -11,6 +12,7 @@
 #include <array>
 #include <string>
 
+#include "ch01/accept_loop.hpp"
 #include "ch04/breaker.hpp"
 #include "ch04/metrics.hpp"
 #include "hs/protocol.hpp"
@@ -22,7 +24,7 @@ inline constexpr std::size_t reason_count = 7;
 
 /// Everything the server counts. Shared by all io threads and the pool: every member is thread-safe.
 struct ServerMetrics {
-  Counter accepted;                                ///< connections accepted (refused ones included)
+  ch01::ListenerStats listener;                    ///< accepted (refused ones included), accept errors, back-offs
   Counter completed;                               ///< handshakes done
   std::array<Counter, reason_count> failed;        ///< handshakes that ended with an ERROR line, by reason
   Counter reset;                                   ///< connections that broke (reset, broken pipe) before the end

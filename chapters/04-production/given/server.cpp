@@ -54,15 +54,14 @@ Server::Server(asio::io_context& io, Acceptor acceptor, ServerOptions options, W
 
 Awaitable<void> Server::listen() {
   co_await ch03::accept_until_closed<Executor>(
-      acceptor_, backoff_, options_.accept_backoff, log_, accepts_,
+      acceptor_, backoff_, options_.accept_backoff, log_, metrics_.listener,
       [this](Socket socket, const tcp::endpoint& peer) { admit(std::move(socket), peer); });
 }
 
 // The limits come before the session: a refused client costs one accept, one short write and a
 // close, and never holds a permit. We answer `ERROR busy` rather than stop accepting: a client
 // told "busy" can back off at once, one left in the kernel's queue only learns by timing out.
-void Server::admit(Socket socket, const tcp::endpoint& peer) {
-  metrics_.accepted.add();
+void Server::admit(Socket socket, const tcp::endpoint& peer) {  // (the listener has counted it accepted)
   auto permit = limiter_.try_acquire();
   if (!permit) {
     metrics_.refused_max_conns.add();

@@ -12,7 +12,6 @@
 
 #include <asio/io_context.hpp>
 
-#include "ch01/accept_loop.hpp"
 #include "ch04/limiter.hpp"
 #include "ch04/rate_limit.hpp"
 #include "given/ch04/asio_types.hpp"
@@ -63,9 +62,6 @@ class Server {
   Executor executor() const { return strand_; }
   /// Sessions running now.
   std::size_t live() const noexcept { return live_.load(); }
-  /// What the listener counted: accepts, accept errors, back-offs (as every chapter's server counts
-  /// them; the metrics count the rest).
-  const ch01::AcceptStats& accept_stats() const noexcept { return accepts_; }
 
  private:
   void admit(Socket socket, const asio::ip::tcp::endpoint& peer);
@@ -88,7 +84,6 @@ class Server {
   SessionRegistry sessions_;           ///< the sessions alive, for the drain's last step
   std::atomic<std::size_t> live_{0};   ///< sessions not yet ended (the drain waits for 0)
   std::atomic<bool> draining_{false};  ///< set by the drain: the last session to end wakes it
-  ch01::AcceptStats accepts_;          ///< counted by the listener
 };
 
 }  // namespace hs::ch04

@@ -26,8 +26,11 @@ struct ServerArgs {
 
   /// Declares these options on `cli` (`work_help` says how this server does its work).
   void add_to(Cli& cli, std::string_view work_help);
-  /// Checks them after parsing (exit 2 with a message if wrong).
-  void check(const Cli& cli) const;
+  /// Parses argv with `cli` (this server's own options declared on it too), then checks these
+  /// options. Exits 0 after --help, 2 after a usage error (Cli::parse()).
+  void parse(const Cli& cli, int argc, char** argv) const;
+  /// `--work-ms` as a duration.
+  std::chrono::milliseconds work() const { return std::chrono::milliseconds{work_ms}; }
 };
 
 /// Listens on args.bind:args.port, prints `listening on ADDR:PORT` on stdout and flushes it. On

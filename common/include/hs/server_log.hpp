@@ -7,6 +7,7 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -34,5 +35,8 @@ void log_outcome(const Logger& log, const Endpoint& peer, const Result& result, 
 /// and say so; anything else is logged as an error, `<who> threw: <what>`, and the server goes on.
 /// Does nothing when `thrown` is null.
 void log_or_rethrow(std::exception_ptr thrown, const Logger& log, std::string_view who);
+
+/// What `thrown` says (its what(), for a std::exception): for a main() that prints why it stops.
+std::string message_of(std::exception_ptr thrown);
 
 }  // namespace hs

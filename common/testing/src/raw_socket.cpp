@@ -154,6 +154,14 @@ RawSocket RawListener::accept(Duration timeout) {
   return RawSocket{fd};
 }
 
+ConnectedPair connected_pair() {
+  const Fd listener = listen_tcp("127.0.0.1", 0);
+  RawSocket client = RawSocket::connect("127.0.0.1", local_endpoint(listener.get()).port);
+  Fd server{::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC)};
+  if (!server) fail("accept");
+  return {std::move(server), std::move(client)};
+}
+
 std::string handshake(RawSocket& c, std::int64_t x, Duration timeout) {
   c.send(fmt::format("HELLO {}\n", x));
   const auto y = c.read_line(timeout);

@@ -1,6 +1,8 @@
 // A server loop in a background thread, for tests (see hs/testing/server_thread.hpp).
 #include "hs/testing/server_thread.hpp"
 
+#include "hs/server_log.hpp"
+
 #include <chrono>
 #include <stdexcept>
 
@@ -29,13 +31,7 @@ void ServerThread::stop() {
 
 std::string ServerThread::error() const {
   if (!returned_ || !error_) return {};
-  try {
-    std::rethrow_exception(error_);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "an exception that is not a std::exception";
-  }
+  return message_of(error_);
 }
 
 bool ServerThread::eventually(const std::function<bool()>& condition, Duration timeout) const {

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "hs/net.hpp"
+
 namespace hs::testing {
 
 /// Deadlines in tests are generous: they only stop a broken test from hanging.
@@ -101,6 +103,17 @@ class RawListener {
   int fd_ = -1;
   std::uint16_t port_ = 0;
 };
+
+/// The two ends of a fresh loopback TCP connection: `server`, a plain blocking socket for the code
+/// under test (a session fixture hands it to the chapter's session), and `client`, the scripted peer.
+struct ConnectedPair {
+  Fd server;         ///< the server's end, as accept() returned it
+  RawSocket client;  ///< the test's end
+};
+
+/// Connects a RawSocket to a listener on 127.0.0.1 and accepts it. Throws std::runtime_error if
+/// either step fails.
+ConnectedPair connected_pair();
 
 /// One full, correct handshake as a client on `c`: `HELLO x`, check `HELLO x+1`, `HELLO x+2`, and
 /// check that the server then closes cleanly. Returns what went wrong, or "" if all went right.

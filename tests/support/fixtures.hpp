@@ -1,0 +1,56 @@
+// What every chapter's test fixtures are made of: test support's scripted peer, servers in the
+// test's process and as child processes, and the behaviour suites every chapter runs. A chapter's
+// fixtures.hpp includes this, says `using namespace hs::testing::prelude;`, and adds only what is
+// its own: how its session and its server are started.
+#pragma once
+
+#include <chrono>
+#include <utility>
+
+#include "hs/testing/in_process_server.hpp"
+#include "hs/testing/raw_socket.hpp"
+#include "hs/testing/server_program.hpp"
+#include "server_behaviour.hpp"
+#include "session_behaviour.hpp"
+
+namespace hs::testing {
+
+/// The fixture session_behaviour.hpp expects, for a chapter's "serve one connection": the server's
+/// end of a fresh loopback connection goes to `Serve`, the chapter's adapter (`Serve::Options`;
+/// `Serve{Fd, Options}` starts serving it; `result()` waits for how that ended, or rethrows what
+/// it threw); `client` is the scripted peer at the other end.
+template <typename Serve>
+class Session {
+ public:
+  using Options = typename Serve::Options;
+
+  explicit Session(Options options = {}) : Session{connected_pair(), options} {}
+
+  /// How serving ended; rethrows what the code under test threw.
+  auto result() { return serve_.result(); }
+
+  RawSocket client;  ///< the test's side of the connection
+
+ private:
+  Session(ConnectedPair pair, Options options)
+      : client{std::move(pair.client)}, serve_{std::move(pair.server), options} {}
+
+  Serve serve_;
+};
+
+}  // namespace hs::testing
+
+/// The names a chapter's tests use all the time, for `using namespace hs::testing::prelude;`
+/// (the rest of hs::testing would clash with the chapter's own fixtures' names).
+namespace hs::testing::prelude {
+
+using namespace std::chrono_literals;
+using hs::testing::ConnectedPair;
+using hs::testing::connected_pair;
+using hs::testing::handshake;
+using hs::testing::RawListener;
+using hs::testing::RawSocket;
+using hs::testing::ReadEnd;
+namespace behaviour = hs::testing::behaviour;
+
+}  // namespace hs::testing::prelude
