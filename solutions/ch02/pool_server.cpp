@@ -25,13 +25,14 @@ void pool_loop(int listen_fd, int stop_fd, const ch01::ServerOptions& options, c
     if (!client) break;
     const int fd = client.get();
     auto task = [fd, &options, &log, &stats] { ch01::serve_client(Fd{fd}, options.serve, log, stats.accept); };
-    if (pool.try_submit(task)) {
+    // Overload wait: room was there a moment ago (wait_for_room), so submit() waits only if another
+    // submitter took it; it says no only once the pool is shutting down.
+    const bool queued = pool.try_submit(task) || (pool_options.overload == Overload::wait && pool.submit(task));
+    if (queued) {
       client.release();  // the task owns it now
     } else if (pool_options.overload == Overload::refuse) {
       ++stats.refused_busy;  // count first: whoever sees the refusal sees it counted
       refuse_connection(fd, {ErrorReason::busy, "server at capacity"});
-    } else if (pool.submit(task)) {  // wait: room was there a moment ago; wait for it again
-      client.release();
     }
   }
   ch01::refuse_queued(listen_fd, log);

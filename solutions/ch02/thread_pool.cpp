@@ -2,6 +2,7 @@
 #include "ch02/thread_pool.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 #include <utility>
 
@@ -21,7 +22,15 @@ ThreadPool::ThreadPool(std::size_t workers, std::size_t queue_capacity)
   }
 }
 
-ThreadPool::~ThreadPool() { shutdown(); }
+// A destructor cannot throw: a pool destroyed by one of its own tasks (shutdown() refuses to wait
+// for its own thread) ends the program here, as any exception leaving a destructor would.
+ThreadPool::~ThreadPool() {
+  try {
+    shutdown();
+  } catch (...) {
+    std::terminate();
+  }
+}
 
 bool ThreadPool::submit(Task task) {
   {

@@ -25,7 +25,7 @@ struct SessionDone {
   asio::ip::tcp::endpoint peer;
   Clock::time_point start;
 
-  void operator()(std::exception_ptr thrown, SessionResult result) const {
+  void operator()(std::exception_ptr thrown, const SessionResult& result) const {
     --stats.open;
     if (thrown) {
       ++stats.accept.failed;

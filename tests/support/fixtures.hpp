@@ -45,8 +45,8 @@ class Session {
 namespace hs::testing::prelude {
 
 using namespace std::chrono_literals;
-using hs::testing::ConnectedPair;
 using hs::testing::connected_pair;
+using hs::testing::ConnectedPair;
 using hs::testing::handshake;
 using hs::testing::RawListener;
 using hs::testing::RawSocket;

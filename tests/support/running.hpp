@@ -40,7 +40,7 @@ class Running {
   T result() {
     if (result_.wait_for(generous + std::chrono::seconds{5}) != std::future_status::ready) {
       FAIL("the coroutine under test was still waiting after " << generous.count()
-                                                                << " ms: a timer or a read that nothing ended?");
+                                                               << " ms: a timer or a read that nothing ended?");
     }
     return result_.get();
   }

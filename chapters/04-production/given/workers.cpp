@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <system_error>
 #include <utility>
 
 namespace hs::ch04 {
@@ -28,7 +29,7 @@ int run_workers(std::vector<Fd> listeners, const std::function<int(Fd)>& serve, 
   for (std::size_t i = 0; i < wanted; ++i) {
     const pid_t pid = ::fork();
     if (pid < 0) {
-      log.error("fork failed: {}", std::strerror(errno));
+      log.error("fork failed: {}", std::generic_category().message(errno));
       break;
     }
     if (pid == 0) {  // the worker: keep its own socket, give back the signal mask, serve
@@ -50,7 +51,7 @@ int run_workers(std::vector<Fd> listeners, const std::function<int(Fd)>& serve, 
     siginfo_t info{};
     if (::sigwaitinfo(&waited, &info) < 0) continue;  // EINTR
     if (info.si_signo == SIGINT || info.si_signo == SIGTERM) {
-      if (!stopping) log.info("{}: stopping {} worker(s)", ::strsignal(info.si_signo), running);
+      if (!stopping) log.info("{}: stopping {} worker(s)", ::sigdescr_np(info.si_signo), running);
       stopping = true;
       signal_all(info.si_signo);
       continue;

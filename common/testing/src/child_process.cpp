@@ -15,6 +15,7 @@
 #include <climits>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -74,7 +75,10 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(out[1]);
-  if (rc != 0) throw std::runtime_error(fmt::format("test support: cannot start {}: {}", program, std::strerror(rc)));
+  if (rc != 0) {
+    throw std::runtime_error(
+        fmt::format("test support: cannot start {}: {}", program, std::generic_category().message(rc)));
+  }
 }
 
 ChildProcess::~ChildProcess() {

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -25,7 +26,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void fail(std::string_view what) {
-  throw std::runtime_error(fmt::format("test support: {}: {}", what, std::strerror(errno)));
+  throw std::runtime_error(fmt::format("test support: {}: {}", what, std::generic_category().message(errno)));
 }
 
 int remaining_ms(Clock::time_point deadline) {
