@@ -223,7 +223,8 @@ function(hs_add_chapter chapter)
   add_custom_target(${ch}-ref DEPENDS ${reference_targets})
 
   add_test(NAME ${ch}-ref.exercise-tags
-    COMMAND ${CMAKE_COMMAND} -DTEST_EXE=$<TARGET_FILE:hs-${ch}-ref-tests> -DCHAPTER=${chapter}
+    COMMAND ${CMAKE_COMMAND} -DTEST_EXE=$<TARGET_FILE:hs-${ch}-ref-tests>
+            -DLEARNER_EXE=$<TARGET_FILE:hs-${ch}-tests> -DCHAPTER=${chapter}
             -P "${PROJECT_SOURCE_DIR}/cmake/HsCheckTags.cmake")
   set_tests_properties(${ch}-ref.exercise-tags PROPERTIES LABELS ${ch}-ref)
   if(HS_STUB_CHECK)

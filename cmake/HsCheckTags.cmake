@@ -1,7 +1,7 @@
 # ctest helper (cmake -P): every TEST_CASE in a chapter's test executable carries an [exN.M] tag
 # of that chapter, so the progress view and the stub check can map each test to its exercise; or,
 # in the reference executable only, [given]: a test of the chapter's given code (GIVEN_TESTS).
-# Inputs: TEST_EXE, CHAPTER (two digits).
+# Inputs: TEST_EXE (the reference's), LEARNER_EXE, CHAPTER (two digits).
 cmake_minimum_required(VERSION 3.25)
 string(REGEX REPLACE "^0([0-9])$" "\\1" n "${CHAPTER}")   # "01" -> 1, as in [ex1.2]
 execute_process(COMMAND "${TEST_EXE}" --list-tests OUTPUT_VARIABLE listing RESULT_VARIABLE rc)
@@ -48,4 +48,14 @@ if(untagged)
   message(FATAL_ERROR "these test cases carry no [ex${n}.M] tag:\n  ${names}\n"
     "Tag each TEST_CASE with the exercise it checks, e.g. TEST_CASE(\"...\", \"[ex${n}.1]\").")
 endif()
-message(STATUS "${count} test cases, each tagged with an exercise of chapter ${CHAPTER}")
+# [given] belongs to the reference executable only: a learner's test so tagged would escape the stub
+# check and the progress view.
+set(given_in_learner "")
+if(EXISTS "${LEARNER_EXE}")  # (the solutions preset builds the reference side only)
+  execute_process(COMMAND "${LEARNER_EXE}" --list-test-names-only "[given]" OUTPUT_VARIABLE given_in_learner)
+  string(STRIP "${given_in_learner}" given_in_learner)
+endif()
+if(given_in_learner)
+  message(FATAL_ERROR "these learner tests are tagged [given] (only GIVEN_TESTS may be):\n  ${given_in_learner}")
+endif()
+message(STATUS "${count} test cases, each tagged with an exercise of chapter ${CHAPTER} (or [given])")

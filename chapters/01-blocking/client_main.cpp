@@ -76,11 +76,12 @@ int measure(const Target& target, const hs::ch01::ClientOptions& options, int cl
   const auto start = Clock::now();
   {
     std::vector<std::jthread> threads;
+    threads.reserve(static_cast<std::size_t>(clients));
     for (int c = 0; c < clients; ++c) {
       threads.emplace_back([&, c] {
         hs::ch01::ClientOptions mine = options;
         for (int i = 0; i < repeat; ++i) {
-          mine.x = options.x + c * repeat + i;
+          mine.x = options.x + static_cast<std::int64_t>(c) * repeat + i;
           const auto t0 = Clock::now();
           const std::string failure = failure_reason(one_handshake(target, mine, {}));
           const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -99,7 +100,7 @@ int measure(const Target& target, const hs::ch01::ClientOptions& options, int cl
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto percentile = [&latencies_ms](double p) {
     if (latencies_ms.empty()) return 0.0;
-    const auto i = static_cast<std::size_t>(p * static_cast<double>(latencies_ms.size() - 1) + 0.5);
+    const auto i = static_cast<std::size_t>(std::lround(p * static_cast<double>(latencies_ms.size() - 1)));
     return latencies_ms[i];
   };
   fmt::print("{} handshakes by {} client(s) in {:.2f} s: {:.0f} completed handshakes/s\n", total, clients, seconds,

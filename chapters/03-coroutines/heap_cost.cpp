@@ -128,6 +128,7 @@ int main(int argc, char** argv) {
   fmt::print("{} connections held, each mid-handshake (HELLO Y sent, waiting for HELLO Z):\n", clients);
   fmt::print("  heap in use: {:.0f} bytes per connection (malloc's own view: mallinfo2)\n",
              static_cast<double>(after.uordblks - before.uordblks) / n);
-  fmt::print("  allocations by the server thread: {:.1f} per connection, from accept to held\n", allocations / n);
+  fmt::print("  allocations by the server thread: {:.1f} per connection, from accept to held\n",
+             static_cast<double>(allocations) / n);
   return 0;
 }

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   asio::signal_set signals{io, SIGINT, SIGTERM};
   signals.async_wait([&](std::error_code error, int signal) {
     if (error) return;  // cancelled: the listener ended by itself
-    log.info("{}: stopping", ::strsignal(signal));
+    log.info("{}: stopping", ::sigdescr_np(signal));
     server.stop();
   });
   try {

@@ -101,7 +101,7 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
   asio::signal_set signals{io, SIGINT, SIGTERM};
   signals.async_wait([&](std::error_code error, int signal) {
     if (error) return;
-    log.info("{}: stopping", ::strsignal(signal));
+    log.info("{}: stopping", ::sigdescr_np(signal));
     asio::co_spawn(server.executor(), server.drain(), [&](std::exception_ptr thrown) {
       close_metrics();
       if (thrown) std::rethrow_exception(thrown);

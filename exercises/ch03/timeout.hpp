@@ -32,7 +32,8 @@ struct Deadlines {
   Clock::time_point earliest() const noexcept { return std::min(message, handshake); }
   /// Which clock runs out first; the handshake's when they are equal (it is the one that cannot move).
   Timeout which() const noexcept { return handshake <= message ? Timeout::handshake : Timeout::read; }
-  /// Makes a waiting watchdog read the deadlines again now. Call it after moving one earlier.
+  /// Makes a waiting watchdog read the deadlines again now. Call it after moving one earlier, on
+  /// the executor the race runs on (the watchdog's timer is touched only there).
   void wake() {
     if (watchdog == nullptr) return;  // not waiting: it reads them before it waits again
     woken = true;
@@ -46,8 +47,10 @@ struct Deadlines {
 ///
 /// The watchdog reads `deadlines` again whenever it wakes, so the operation may move them (the next
 /// message gets a fresh read timeout), and calls wake() after moving one earlier. While it waits,
-/// the watchdog keeps its timer in `deadlines.watchdog`; a wait that ends with `deadlines.woken` set
-/// is a wake-up (clear the flag, read the deadlines, wait again), any other cancellation ends it.
+/// the watchdog keeps its timer in `deadlines.watchdog`, and null again once it has returned (a
+/// wake() then does nothing). It clears `deadlines.woken` before each wait: a wait that ends
+/// cancelled with the flag set is a wake-up (read the deadlines, wait again); any other
+/// cancellation ends it.
 /// The operation must report errors as values, not exceptions: `||` waits for the first
 /// *successful* finisher, and an operation that throws does not end the race.
 Awaitable<std::optional<Timeout>> with_deadlines(Awaitable<void> operation, Deadlines& deadlines);

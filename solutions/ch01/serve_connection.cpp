@@ -59,7 +59,7 @@ ServeResult serve_connection(int fd, const ServeOptions& options) {
   // Closing with unread input would reset the connection and could destroy our last line: after a
   // failure the client may still be sending, and after HELLO Z it may have sent more. Linger then.
   if (!result.io_error && (result.status == Status::failed || unread_bytes(fd) > 0)) {
-    shutdown_and_drain(fd, std::min(options.read_timeout, std::chrono::milliseconds{1000}));
+    shutdown_and_drain(fd, linger_time(options.read_timeout));
   }
   return result;
 }

@@ -71,8 +71,9 @@ asio::awaitable<void, Executor> watchdog(Deadlines& deadlines) {
   deadlines.watchdog = &timer;
   while (Clock::now() < deadlines.earliest()) {
     timer.expires_at(deadlines.earliest());
+    deadlines.woken = false;  // (a wake-up before this wait is read here, with the deadlines)
     auto [error] = co_await timer.async_wait(as_tuple_on<Executor>);
-    if (error && !std::exchange(deadlines.woken, false)) break;  // cancelled: the operation won
+    if (error && !deadlines.woken) break;  // cancelled, not woken: the operation won
   }
 }
 
@@ -112,8 +113,9 @@ asio::awaitable<WorkOutcome, Executor> wait_for(std::chrono::milliseconds durati
 /// exchange has finished. (The whole of it is under 400 bytes: README, "Where the bytes go".)
 struct Connection {
   /// Starts both clocks now.
-  Connection(Socket accepted, std::chrono::milliseconds read, std::chrono::milliseconds handshake)
-      : socket{std::move(accepted)}, read_timeout{read}, deadlines{Clock::now() + read, Clock::now() + handshake} {}
+  Connection(Socket accepted, std::chrono::milliseconds read, std::chrono::milliseconds handshake,
+             Clock::time_point now = Clock::now())
+      : socket{std::move(accepted)}, read_timeout{read}, deadlines{now + read, now + handshake} {}
 
   Socket socket;                           ///< owned by the session for its whole life
   std::chrono::milliseconds read_timeout;  ///< each message's allowance (Z's clock restarts after the work)
@@ -210,11 +212,6 @@ asio::awaitable<void, Executor> linger(Socket& socket, std::chrono::milliseconds
   const auto until = Clock::now() + how_long;
   Deadlines drain{until, until};
   co_await with_deadlines(discard_input<Executor>(socket), drain);
-}
-
-/// How long a closing connection lingers: at most a second, or the read timeout if that is shorter.
-inline std::chrono::milliseconds linger_time(std::chrono::milliseconds read_timeout) {
-  return std::min(read_timeout, std::chrono::milliseconds{1000});
 }
 
 /// Whether the close should linger: after a failure (the client may still be sending), or when it

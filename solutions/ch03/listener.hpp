@@ -39,7 +39,8 @@ asio::awaitable<void, Executor> accept_until_closed(Acceptor& acceptor, Timer& b
     }
     if (error == asio::error::operation_aborted || !acceptor.is_open()) break;  // closed: stop_accepting()
     ++stats.accept_errors;
-    // (No co_await inside a switch: g++ 12 mishandles coroutine locals scoped in a `case`.)
+    // (Not a switch: g++ 12 mishandles a coroutine local scoped in a `case` and alive across a
+    // co_await, as the back-off's wait would make one.)
     const AcceptFailure failure = classify_accept_failure(error);
     if (failure == AcceptFailure::fatal) throw std::system_error(error, "accept");  // EINVAL, EBADF...: a bug
     if (failure == AcceptFailure::skip) continue;                                   // one connection died

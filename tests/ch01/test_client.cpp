@@ -143,10 +143,10 @@ TEST_CASE("client: silence and early closes fail, within the timeouts", "[ex1.4]
 TEST_CASE("client: --think-ms pauses between Y and Z", "[ex1.4]") {
   ScriptedServer server{[](RawSocket& s) {
     auto got = s.read_line();
+    const auto before_y = Clock::now();  // (before the send: the client cannot have Y earlier)
     s.send("HELLO 8\n");
-    const auto sent_y = Clock::now();
     got += s.read_line();
-    return Clock::now() - sent_y >= 100ms ? got : "Z came before the think time: " + got;
+    return Clock::now() - before_y >= 100ms ? got : "Z came before the think time: " + got;
   }};
   ClientOptions options = quick(7);
   options.think = 100ms;

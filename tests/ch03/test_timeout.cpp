@@ -26,6 +26,7 @@ struct Seen {
 struct Outcome {
   std::optional<hs::Timeout> ran_out;
   bool operation_over = false;
+  bool watchdog_cleared = false;  // deadlines.watchdog was null again once the race was over
   Seen seen;
 };
 
@@ -44,6 +45,7 @@ Awaitable<Outcome> race(Clock::duration how_long, Deadlines deadlines, bool move
   outcome.ran_out =
       co_await with_deadlines(sleeper(how_long, outcome.seen, moves_deadline ? &deadlines : nullptr), deadlines);
   outcome.operation_over = outcome.seen.finished;
+  outcome.watchdog_cleared = deadlines.watchdog == nullptr;  // a wake() now must not touch a timer that is gone
   co_return outcome;
 }
 
@@ -64,6 +66,7 @@ TEST_CASE("an operation that finishes first wins, and the watchdog is cancelled"
   CHECK_FALSE(outcome.ran_out);
   CHECK(outcome.operation_over);
   CHECK_FALSE(outcome.seen.error);
+  CHECK(outcome.watchdog_cleared);
   INFO("the io_context still had work after the race: was the watchdog's timer left waiting?");
   CHECK(drained);
 }
@@ -88,6 +91,8 @@ TEST_CASE("when a deadline passes first, the operation is cancelled, and is over
   CHECK(*outcome.ran_out == row.expected);
   CHECK(outcome.operation_over);
   CHECK(outcome.seen.error == asio::error::operation_aborted);
+  INFO("once it has returned, the watchdog must leave deadlines.watchdog null: its timer is gone");
+  CHECK(outcome.watchdog_cleared);
   CHECK(drained);
 }
 
@@ -129,17 +134,22 @@ Awaitable<void> waker(Deadlines& deadlines, Clock::duration message_in, Clock::d
 
 struct WakeOutcome {
   std::optional<hs::Timeout> ran_out;
+  bool watchdog_cleared = false;  // deadlines.watchdog was null again once the race was over
   Woken seen;
 };
 
+// Its arguments by value: a coroutine outlives the call that started it.
+Awaitable<WakeOutcome> race_wake(Clock::duration message_in, Clock::duration how_long) {
+  const auto now = Clock::now();
+  Deadlines deadlines{now + an_hour, now + an_hour};
+  WakeOutcome outcome;
+  outcome.ran_out = co_await with_deadlines(waker(deadlines, message_in, how_long, outcome.seen), deadlines);
+  outcome.watchdog_cleared = deadlines.watchdog == nullptr;  // a wake() now must not touch a timer that is gone
+  co_return outcome;
+}
+
 WakeOutcome run_wake(Clock::duration message_in, Clock::duration how_long, bool& drained) {
-  Running<WakeOutcome> running{[&](asio::io_context&) -> Awaitable<WakeOutcome> {
-    const auto now = Clock::now();
-    Deadlines deadlines{now + an_hour, now + an_hour};
-    WakeOutcome outcome;
-    outcome.ran_out = co_await with_deadlines(waker(deadlines, message_in, how_long, outcome.seen), deadlines);
-    co_return outcome;
-  }};
+  Running<WakeOutcome> running{[=](asio::io_context&) { return race_wake(message_in, how_long); }};
   WakeOutcome outcome = running.result();
   drained = running.drained();
   return outcome;
@@ -156,6 +166,8 @@ TEST_CASE("wake(): a deadline moved earlier is read at once, and waking is not l
     REQUIRE(outcome.ran_out);
     CHECK(*outcome.ran_out == hs::Timeout::read);
     CHECK(outcome.seen.error == asio::error::operation_aborted);
+    INFO("once it has returned, the watchdog must leave deadlines.watchdog null: its timer is gone");
+    CHECK(outcome.watchdog_cleared);
     CHECK(drained);
   }
   SECTION("moved to 30 minutes from now: woken, the watchdog waits on, and the operation wins") {
@@ -166,6 +178,7 @@ TEST_CASE("wake(): a deadline moved earlier is read at once, and waking is not l
     CHECK_FALSE(outcome.ran_out);
     CHECK(outcome.seen.finished);
     CHECK_FALSE(outcome.seen.error);
+    CHECK(outcome.watchdog_cleared);
     CHECK(drained);
   }
 }

@@ -99,7 +99,8 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
     const ServerMetrics& m = metrics();
     std::uint64_t failed = m.reset.value();
     for (const auto& counter : m.failed) failed += counter.value();
-    return {m.listener.accepted, m.completed.value(), failed, m.listener.accept_errors, m.listener.backoffs};
+    return {m.listener.accepted,      m.completed.value(), failed,
+            m.listener.accept_errors, m.listener.backoffs, static_cast<std::uint64_t>(m.open.value())};
   }
 
  private:

@@ -19,7 +19,9 @@
 namespace hs::testing {
 
 /// A coroutine run to its end on a fresh io_context, in `threads` background threads. `make(io)`
-/// returns the awaitable to run: an `asio::awaitable<T, Executor>`, started on the io_context's own
+/// returns the awaitable to run (`make` itself is gone once the constructor returns: it must be a
+/// plain function returning a coroutine that takes its arguments by value, not a coroutine lambda
+/// with captures): an `asio::awaitable<T, Executor>`, started on the io_context's own
 /// executor (chapter 03) or on a new strand of it (chapter 04). The io_context runs until it has
 /// nothing left to do, or a generous deadline passes: drained() tells which, so a test sees a timer
 /// or a read left behind.

@@ -43,11 +43,14 @@ struct Counts {
   std::uint64_t failed = 0;         ///< handshakes that failed, an ERROR line or a broken connection
   std::uint64_t accept_errors = 0;  ///< accept() calls that failed
   std::uint64_t backoffs = 0;       ///< pauses after accept failed for lack of descriptors or memory
+  std::uint64_t open = 0;           ///< connections being served now
 };
 
-/// The counts of chapter 01's AcceptStats (which chapters 02 and 03 count in too).
+/// The counts of chapter 01's AcceptStats (which chapters 02 and 03 count in too); what is open is
+/// what has been accepted and not yet ended.
 inline Counts counts_of(const ch01::AcceptStats& stats) {
-  return {stats.accepted, stats.completed, stats.failed, stats.accept_errors, stats.backoffs};
+  const std::uint64_t accepted = stats.accepted, completed = stats.completed, failed = stats.failed;
+  return {accepted, completed, failed, stats.accept_errors, stats.backoffs, accepted - completed - failed};
 }
 
 /// "clients are served, and a failure never stops the server"
@@ -78,11 +81,15 @@ void serves_clients_and_survives_failures() {
     auto good = server.connect();
     CHECK(handshake(good, -7).empty());
   }
-  CHECK(server.eventually([&] { return server.counts().completed + server.counts().failed == 5; }));
+  CHECK(server.eventually([&] {
+    const Counts counts = server.counts();
+    return counts.completed + counts.failed == 5 && counts.open == 0;
+  }));
   const Counts counts = server.counts();
   CHECK(counts.accepted == 5);
   CHECK(counts.completed == 2);
   CHECK(counts.failed == 3);
+  CHECK(counts.open == 0);
 }
 
 /// "out of file descriptors, the listener pauses instead of spinning, then recovers"

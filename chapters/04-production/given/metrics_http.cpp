@@ -7,6 +7,7 @@
 #include <iterator>
 #include <memory>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include <asio/buffers_iterator.hpp>
@@ -94,7 +95,10 @@ Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> r
   while (acceptor.is_open()) {
     auto [error, socket] = co_await acceptor.async_accept(as_tuple);
     if (error == asio::error::operation_aborted) break;
-    if (error) {
+    if (error) {  // the one accept-error policy (hs/net.hpp), with the listener's 100 ms pause
+      const AcceptFailure failure = ch03::classify_accept_failure(error);
+      if (failure == AcceptFailure::fatal) throw std::system_error(error, "metrics: accept");
+      if (failure == AcceptFailure::skip) continue;
       log.warn("metrics: accept failed: {}", error.message());
       Timer pause{io, std::chrono::milliseconds{100}};
       co_await pause.async_wait(as_tuple);

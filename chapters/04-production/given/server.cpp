@@ -98,7 +98,7 @@ void Server::refuse_now(Socket socket, ErrorReason reason, std::string detail) {
   ProtocolError why{reason, std::move(detail)};
   metrics_.failures(reason).add();
   asio::co_spawn(asio::make_strand(io_),
-                 refuse(std::move(socket), std::move(why), ch03::linger_time(options_.session.read_timeout)),
+                 refuse(std::move(socket), std::move(why), linger_time(options_.session.read_timeout)),
                  [this](std::exception_ptr thrown) { log_or_rethrow(thrown, log_, "refusing a connection"); });
 }
 

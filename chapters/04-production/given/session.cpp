@@ -16,36 +16,20 @@ namespace hs::ch04 {
 
 namespace {
 
-// The handshake's work for chapter 03's exchange, with what it throws kept until the race is over:
-// `||` takes an operation that throws for a loser, and would wait for the deadline. One exception
-// is expected: once `||` has cancelled the exchange (the watchdog won), the work's next co_await
-// throws operation_aborted. Work that cannot be interrupted (a call on the pool, hashing) ends
-// first; the exchange then stops there.
-class GuardedWork {
- public:
-  explicit GuardedWork(Work& work) : work_{work} {}
-
-  Awaitable<ch03::WorkOutcome> operator()() {
-    ch03::WorkOutcome outcome{true, std::nullopt};  // if it throws, it is over: the exchange stops here
-    try {
-      outcome = co_await work_.run();  // (named, as every result here: g++ 12 can destroy a temporary twice)
-    } catch (const std::system_error& e) {
-      if (e.code() != asio::error::operation_aborted) thrown_ = std::current_exception();
-    } catch (...) {
-      thrown_ = std::current_exception();
-    }
-    co_return outcome;
+// The exchange, with anything it throws kept for the session to rethrow once the race is over:
+// `||` takes an operation that throws for a loser, and would wait for the deadline instead. One
+// exception is expected: once `||` has cancelled the exchange (the watchdog won), its next co_await
+// throws operation_aborted, wherever it is. Work that cannot be interrupted (a call on the pool,
+// hashing) ends first; the exchange then stops there.
+Awaitable<void> guarded(Awaitable<void> exchange, std::exception_ptr& thrown) {
+  try {
+    co_await std::move(exchange);
+  } catch (const std::system_error& e) {
+    if (e.code() != asio::error::operation_aborted) thrown = std::current_exception();
+  } catch (...) {
+    thrown = std::current_exception();
   }
-
-  // What the work threw, if anything (a bug, or an exercise not done yet): never swallowed.
-  void rethrow() const {
-    if (thrown_) std::rethrow_exception(thrown_);
-  }
-
- private:
-  Work& work_;
-  std::exception_ptr thrown_;
-};
+}
 
 // A session's place in the registry, for exactly as long as this object lives.
 class Registration {
@@ -105,7 +89,7 @@ std::size_t SessionRegistry::size() const {
 
 Awaitable<SessionResult> session(Socket socket, SessionOptions options, Work& work, SessionRegistry& registry) {
   ch03::Connection c{std::move(socket), options.read_timeout, options.handshake_timeout};
-  GuardedWork guarded{work};
+  auto run_work = [&work] { return work.run(); };  // between HELLO X and HELLO Y, if there is work
   bool shutting_down = false;
   // The drain's way in, on our strand: the handshake's deadline becomes "now" and the watchdog is
   // woken, so it wins the race, and we answer ERROR shutdown instead of a timeout.
@@ -115,10 +99,11 @@ Awaitable<SessionResult> session(Socket socket, SessionOptions options, Work& wo
                                              c.deadlines.handshake = Clock::time_point::min();
                                              c.deadlines.wake();
                                            }};
-  const auto ran_out =
-      co_await ch03::with_deadlines(ch03::exchange<Executor>(c, work.needed() ? &guarded : nullptr), c.deadlines);
-  guarded.rethrow();
-  registration.reset();  // the drain cannot do more for us: we answer, and close
+  std::exception_ptr thrown;
+  const auto ran_out = co_await ch03::with_deadlines(
+      guarded(ch03::exchange<Executor>(c, work.needed() ? &run_work : nullptr), thrown), c.deadlines);
+  if (thrown) std::rethrow_exception(thrown);  // a bug, or an exercise not done yet: never swallowed
+  registration.reset();                        // the drain cannot do more for us: we answer, and close
   if (ran_out || ch03::needs_linger(c))
     co_await ch03::finish<Executor>(c, ran_out, shutting_down ? &stopping : nullptr);
   SessionResult result;

@@ -32,7 +32,8 @@ struct SessionResult : ch03::SessionResult {
 };
 
 /// The sessions alive right now, so that a drain can reach those still running at its deadline.
-/// Thread-safe. A session enters when it starts and leaves when it ends, both on its own strand.
+/// Thread-safe. A session enters when it starts and leaves when its race is over (it answers and
+/// closes on its own then), both on its own strand.
 class SessionRegistry {
  public:
   /// What the registry calls, on the session's strand, to end it now.

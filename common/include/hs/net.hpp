@@ -4,6 +4,7 @@
 /// pollable "stop" notifications (a signal, or a manual event). Linux only, as is the course.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -73,6 +74,13 @@ Fd connect_tcp(const std::string& host, std::uint16_t port, std::chrono::millise
 /// a socket that still holds unread input makes the kernel reset the connection, and a reset can
 /// destroy the last line sent before the peer reads it. The caller still closes `fd`.
 void shutdown_and_drain(int fd, std::chrono::milliseconds linger);
+
+/// How long a closing connection lingers (shutdown_and_drain()): a second, or the read timeout if
+/// that is shorter. Long enough for a client to read our last line and close; short enough that a
+/// client that keeps sending cannot hold the server.
+inline std::chrono::milliseconds linger_time(std::chrono::milliseconds read_timeout) {
+  return std::min(read_timeout, std::chrono::milliseconds{1000});
+}
 
 /// Refuses a connection in one line: writes `ERROR <reason> <detail>` (giving up after a short
 /// while if the peer does not read), then shutdown_and_drain() what the peer already sent. For
