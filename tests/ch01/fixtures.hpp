@@ -57,10 +57,7 @@ class InProcessServer : public testing::InProcessServer<AcceptStats> {
 };
 
 /// The hs-ch01-server program (or its -ref twin, in the reference tests) on port 0.
-class ServerProgram : public testing::ServerProgram {
- public:
-  explicit ServerProgram(std::vector<std::string> args = {})
-      : testing::ServerProgram{"hs-ch01-server", std::move(args)} {}
-};
+inline constexpr char server_program[] = "hs-ch01-server";
+using ServerProgram = testing::Program<server_program>;
 
 }  // namespace hs::ch01::test

@@ -86,10 +86,7 @@ class InProcessServer : public testing::InProcessServer<ServerStats> {
 };
 
 /// The hs-ch03-server program (or its -ref twin, in the reference tests) on port 0.
-class ServerProgram : public testing::ServerProgram {
- public:
-  explicit ServerProgram(std::vector<std::string> args = {})
-      : testing::ServerProgram{"hs-ch03-server", std::move(args)} {}
-};
+inline constexpr char server_program[] = "hs-ch03-server";
+using ServerProgram = testing::Program<server_program>;
 
 }  // namespace hs::ch03::test

@@ -197,11 +197,8 @@ inline std::map<std::string, double> samples(std::string_view text) {
   return out;
 }
 
-/// The hs-ch04-server program (or its -ref twin) on port 0.
-class ServerProgram : public testing::ServerProgram {
- public:
-  explicit ServerProgram(std::vector<std::string> args = {})
-      : testing::ServerProgram{"hs-ch04-server", std::move(args)} {}
-};
+/// The hs-ch04-server program (or its -ref twin, in the reference tests) on port 0.
+inline constexpr char server_program[] = "hs-ch04-server";
+using ServerProgram = testing::Program<server_program>;
 
 }  // namespace hs::ch04::test

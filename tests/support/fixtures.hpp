@@ -5,7 +5,9 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "hs/testing/in_process_server.hpp"
 #include "hs/testing/raw_socket.hpp"
@@ -36,6 +38,14 @@ class Session {
       : client{std::move(pair.client)}, serve_{std::move(pair.server), options} {}
 
   Serve serve_;
+};
+
+/// A chapter's server program (or its -ref twin, in the reference tests) on port 0: `Name` is the
+/// program's name, a `constexpr char[]` of the chapter's fixtures.
+template <const char* Name>
+class Program : public ServerProgram {
+ public:
+  explicit Program(std::vector<std::string> args = {}) : ServerProgram{Name, std::move(args)} {}
 };
 
 }  // namespace hs::testing

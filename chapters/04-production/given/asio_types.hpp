@@ -4,8 +4,8 @@
 /// coroutine could run on the io_context's executor. Here several threads run the io_context, so
 /// each connection's coroutines run on a *strand* of its own (an executor that never runs two of
 /// its handlers at once): a session's two racing halves (the exchange and its watchdog) never run
-/// at the same time on two threads, while different connections still do (README, "Strands"). An
-/// operation completes through the executor of the coroutine that awaits it: its strand.
+/// at the same time on two threads, while different connections still do (README, "More than one io thread: strands").
+/// An operation completes through the executor of the coroutine that awaits it: its strand.
 #pragma once
 
 #include <exception>

@@ -1,6 +1,7 @@
 // The session (given): chapter 03's exchange and deadlines (its reference, solutions/ch03/
 // connection.hpp) on the connection's strand, with the server's Work between HELLO X and HELLO Y
-// and a way for the drain to end it. See session.hpp and README, "The session, grown up".
+// and a way for the drain to end it. See session.hpp, and the README: "More than one io thread:
+// strands" and "Shutdown: the drain".
 #include "given/ch04/session.hpp"
 
 #include <exception>

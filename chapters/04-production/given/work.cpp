@@ -1,4 +1,4 @@
-// The per-handshake work (given): see work.hpp and README, "The pitfalls, measured".
+// The per-handshake work (given): see work.hpp and the README, "Pitfall 1" and "Pitfall 2".
 #include "given/ch04/work.hpp"
 
 #include <array>

@@ -1,7 +1,7 @@
 /// @file
 /// The per-handshake work (given): what `--work-ms N --work MODE` makes the server do between
-/// reading HELLO X and answering. Each mode is one of the lesson's experiments (README, "The
-/// pitfalls, measured"): a blocking sleep on the io thread (the pitfall), an awaited timer, a
+/// reading HELLO X and answering. Each mode is one of the lesson's experiments (README, "Pitfall 1"
+/// and "Pitfall 2"): a blocking sleep on the io thread (the pitfall), an awaited timer, a
 /// blocking "downstream" call offloaded to a pool behind a circuit breaker, and real CPU work
 /// (hashing) inline or offloaded.
 #pragma once
