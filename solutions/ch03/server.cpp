@@ -33,7 +33,8 @@ struct SessionDone {
       return;  // (a stub's ExerciseNotDone is rethrown: run() throws it, and main() says so)
     }
     ++(result.status == Status::done ? stats.accept.completed : stats.accept.failed);
-    log_outcome(log, endpoint_of(peer), result, Clock::now() - start);
+    // The peer's text costs an allocation: make it only for a line that is shown.
+    if (!log.quiet()) log_outcome(log, endpoint_of(peer), result, Clock::now() - start);
   }
 };
 

@@ -89,7 +89,7 @@ void Server::admit(Socket socket, const tcp::endpoint& peer) {  // (the listener
                      return;
                    }
                    count(metrics_, result, took);
-                   log_outcome(log_, ch03::endpoint_of(peer), result, took);
+                   if (!log_.quiet()) log_outcome(log_, ch03::endpoint_of(peer), result, took);  // (only if shown)
                    session_ended();
                  });
 }
