@@ -22,7 +22,8 @@
 #   hs-chNN-tests / hs-chNN-ref-tests ctest names "chNN.<test case>" (label chNN) and "chNN-ref.<test case>"
 #                                     (label chNN-ref)
 #   chNN / chNN-ref                   build targets: the learner's library, programs and tests (plus the
-#                                     reference programs, to compare with), or the reference side
+#                                     reference programs, to compare with), or the reference side (the
+#                                     top-level `reference` target gathers every chapter's)
 #   chNN-ref.exercise-tags            a test: every TEST_CASE carries an [exNN.M] tag of this chapter
 #   chNN.stub-markers                 with HS_STUB_CHECK: every stub .cpp carries TODO(ex N.M), and the
 #                                     exercises named by tests and by stubs are the same set
@@ -221,6 +222,7 @@ function(hs_add_chapter chapter)
 
   add_custom_target(${ch} DEPENDS ${learner_targets})
   add_custom_target(${ch}-ref DEPENDS ${reference_targets})
+  set_property(GLOBAL APPEND PROPERTY HS_REFERENCE_TARGETS ${ch}-ref)
 
   add_test(NAME ${ch}-ref.exercise-tags
     COMMAND ${CMAKE_COMMAND} -DTEST_EXE=$<TARGET_FILE:hs-${ch}-ref-tests>
