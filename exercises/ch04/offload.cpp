@@ -12,7 +12,7 @@ Awaitable<void> offload([[maybe_unused]] asio::thread_pool& pool, [[maybe_unused
   // TODO(ex 4.1): run `job` on the pool and come back to this coroutine's strand when it is done,
   // with its exception (if any) rethrown here. asio::co_spawn() can start a coroutine on the pool,
   // and co_await its completion with use_awaitable. Keep this coroutine's cancellation away from
-  // the job (README, hint 3): a job cannot be interrupted.
+  // the job (`scripts/hint 4.1 3`): a job cannot be interrupted.
   exercise_not_done("4.1", "04-production");
 }
 
