@@ -177,44 +177,69 @@ def nice_step(raw):
 
 
 def svg_plot(path, title, y_label, series, y_max):
-    """A line plot with a logarithmic x axis (clients); series: {label: [(x, y), ...]}."""
+    """A line plot with a logarithmic x axis (clients); series: {label: [(x, y), ...]}. Each series
+    has its own colour, dash and marker shape, so series that coincide (every server at 100%, two
+    at 0%) stay distinguishable; a series of one point is a marker alone, in the legend too."""
     import math
     w, h, left, right, top, bottom = 660, 400, 70, 190, 40, 64
     xs = sorted({x for pts in series.values() for x, _ in pts})
-    x_lo, x_hi = math.log10(xs[0]), math.log10(xs[-1])
-    px = lambda x: left + (math.log10(x) - x_lo) / ((x_hi - x_lo) or 1) * (w - left - right)
-    py = lambda y: h - bottom - y / y_max * (h - top - bottom)
+    # The axes reach a little past the data: no point sits on the frame or in the legend's margin.
+    pad = 0.04 * ((math.log10(xs[-1]) - math.log10(xs[0])) or 1)
+    x_lo, x_hi = math.log10(xs[0]) - pad, math.log10(xs[-1]) + pad
+    px = lambda x: left + (math.log10(x) - x_lo) / (x_hi - x_lo) * (w - left - right)
+    step = nice_step(y_max / 4)
+    y_grid = step * math.ceil(y_max / step)  # the top grid line; the axis goes a little higher
+    py = lambda y: h - bottom - y / (y_grid * 1.05) * (h - top - bottom)
     colors = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b"]
-    dashes = ["", "8 4", "2 3", "12 3 2 3", "4 4", "1 2"]  # lines that coincide stay visible
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="Helvetica" font-size="12">',
+    dashes = ["", "8 4", "2 3", "12 3 2 3", "4 4", "1 2"]
+
+    def marker(shape, x, y, size, color):
+        """A circle, or a regular polygon of (corners, turn in degrees) about as big."""
+        if shape is None:
+            return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size}" fill="{color}" stroke="white"/>'
+        corners, turn = shape
+        r = size * (1.25 if corners < 5 else 1.1)
+        points = " ".join(f"{x + r * math.sin(math.radians(turn + 360 * k / corners)):.1f},"
+                          f"{y - r * math.cos(math.radians(turn + 360 * k / corners)):.1f}" for k in range(corners))
+        return f'<polygon points="{points}" fill="{color}" stroke="white"/>'
+
+    shapes = [None, (4, 45), (3, 0), (4, 0), (3, 180), (6, 0)]  # circle, square, triangles, diamond, hexagon
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+           f'font-family="Helvetica" font-size="12">',
+           f'<title>{title}</title>',
            f'<rect width="{w}" height="{h}" fill="white"/>',
            f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="14">{title}</text>',
            f'<line x1="{left}" y1="{h - bottom}" x2="{w - right}" y2="{h - bottom}" stroke="black"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h - bottom}" stroke="black"/>',
            f'<text x="{(left + w - right) / 2}" y="{h - 10}" text-anchor="middle">clients (log scale)</text>',
            f'<text x="16" y="{(top + h - bottom) / 2}" text-anchor="middle" transform="rotate(-90 16 {(top + h - bottom) / 2})">{y_label}</text>']
-    last_x = -100.0
-    for x in xs:
+    last_end = -100.0
+    for x in xs:  # a tick for every size measured; its label only where there is room for it
         short = f"{x / 1000:g}k" if x >= 1000 else str(x)
-        lift = 14 if px(x) - last_x < 30 else 0  # two ticks close together: one above the other
-        last_x = px(x) if not lift else last_x
-        out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 16 + lift}" text-anchor="middle">{short}</text>')
-    step = nice_step(y_max / 4)
-    y_max = step * math.ceil(y_max / step)
-    for i in range(int(round(y_max / step)) + 1):
+        out.append(f'<line x1="{px(x):.1f}" y1="{h - bottom}" x2="{px(x):.1f}" y2="{h - bottom + 4}" stroke="black"/>')
+        half = 3.5 * len(short)  # about half the label's width at 12 px
+        if px(x) - half > last_end + 4:
+            out.append(f'<text x="{px(x):.1f}" y="{h - bottom + 18}" text-anchor="middle">{short}</text>')
+            last_end = px(x) + half
+    for i in range(int(round(y_grid / step)) + 1):
         y = step * i
         out.append(f'<text x="{left - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:.0f}</text>')
         out.append(f'<line x1="{left}" y1="{py(y):.1f}" x2="{w - right}" y2="{py(y):.1f}" stroke="#ddd"/>')
     for i, (label, pts) in enumerate(series.items()):
-        c = colors[i % len(colors)]
-        d = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+        c, dash, shape = colors[i % len(colors)], dashes[i % len(dashes)], shapes[i % len(shapes)]
         width = 2 + 1.5 * (len(series) - 1 - i)  # earlier series wider: a line drawn over another shows both
-        out.append(f'<polyline points="{d}" fill="none" stroke="{c}" stroke-width="{width}" '
-                   f'stroke-dasharray="{dashes[i % len(dashes)]}"/>')
-        out += [f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{c}"/>' for x, y in pts]
-        ly = top + 18 * i + 6  # the legend: a swatch of the line's own style, then the name
-        out.append(f'<line x1="{w - right + 8}" y1="{ly}" x2="{w - right + 34}" y2="{ly}" stroke="{c}" '
-                   f'stroke-width="{width}" stroke-dasharray="{dashes[i % len(dashes)]}"/>')
+        size = 3 + 1.2 * (len(series) - 1 - i)  # and larger markers, for points that coincide
+        ly = top + 18 * i + 6  # the legend: the series' own line and marker, then its name
+        if len(pts) > 1:
+            d = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+            out.append(f'<polyline points="{d}" fill="none" stroke="{c}" stroke-width="{width}" '
+                       f'stroke-dasharray="{dash}"/>')
+            out.append(f'<line x1="{w - right + 8}" y1="{ly}" x2="{w - right + 34}" y2="{ly}" stroke="{c}" '
+                       f'stroke-width="{width}" stroke-dasharray="{dash}"/>')
+        else:
+            size = 5  # a lone point: a marker big enough to find
+        out += [marker(shape, px(x), py(y), size, c) for x, y in pts]
+        out.append(marker(shape, w - right + 21, ly, min(size, 5), c))
         out.append(f'<text x="{w - right + 40}" y="{ly + 4}" fill="{c}">{label}</text>')
     out.append("</svg>")
     with open(path, "w") as f:
@@ -235,7 +260,7 @@ def write_outputs(out, results):
     for r in rows:
         if " held " in r["scenario"]:
             by_server.setdefault(r["server"], []).append(r)
-    svg_plot(os.path.join(out, "rss.svg"), "Server memory (peak RSS) by clients held", "MiB",
+    svg_plot(os.path.join(out, "rss.svg"), "Server memory (peak RSS), by clients held", "MiB",
              {s: [(r["clients"], r["rss_peak_mib"]) for r in rs] for s, rs in by_server.items()},
              max(10, max(r["rss_peak_mib"] for rs in by_server.values() for r in rs) * 1.1))
     svg_plot(os.path.join(out, "success.svg"), "Handshakes completed, by clients", "% ok",

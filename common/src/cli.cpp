@@ -58,6 +58,7 @@ void Cli::add(std::string name, std::string& value, std::string value_name, std:
 }
 
 void Cli::add(std::string name, Duration& value, std::string value_name, std::string help) {
+  takes_duration_ = true;
   options_.push_back({std::move(name), std::move(value_name), std::move(help), format_duration(value),
                       [&value](std::string_view text) -> std::optional<std::string> {
                         const auto d = parse_duration(text);
@@ -148,7 +149,7 @@ std::string Cli::usage() const {
     text += '\n';
   }
   text += fmt::format("  {:<28} {}\n", "--help", "show this help and exit");
-  text += "\nDurations take a unit: 250ms, 5s, 2min.\n";
+  if (takes_duration_) text += "\nDurations take a unit: 250ms, 5s, 2min.\n";
   return text;
 }
 

@@ -92,3 +92,15 @@ TEST_CASE("usage lists every option with its default", "[cli]") {
   CHECK_THAT(text, Catch::Contains("--port N") && Catch::Contains("(default: 7878)"));
   CHECK_THAT(text, Catch::Contains("(default: 5s)") && Catch::Contains("--help"));
 }
+
+TEST_CASE("usage says how to write a duration only when an option takes one", "[cli]") {
+  Options o;
+  hs::Cli without{"hs-test", "no duration option"};
+  without.add("--port", o.port, "N", "port");
+  without.add("--quiet", o.quiet, "no info lines");
+  CHECK_THAT(without.usage(), !Catch::Contains("Durations"));
+  hs::Cli with{"hs-test", "one duration option"};
+  with.add("--port", o.port, "N", "port");
+  with.add("--read-timeout", o.timeout, "DURATION", "per message");
+  CHECK_THAT(with.usage(), Catch::Contains("Durations take a unit: 250ms, 5s, 2min."));
+}

@@ -31,12 +31,24 @@ class ClientHandshake {
   /// The opening message, `HELLO X\n`. Call it once, first.
   Step start();
 
-  /// Feeds bytes received from the server. A good `HELLO Y` yields `HELLO Z\n` to send; an `ERROR`
-  /// line fails with the server's reason (from_peer set); anything else fails with `malformed`,
-  /// a wrong Y with `sequence`.
+  /// Feeds bytes received from the server (any split, as for the server's machine). A good
+  /// `HELLO Y` (Y = X + 1) yields `HELLO Z\n` to send. Any other reply fails the handshake:
+  ///   - an `ERROR <reason> ...` line, at any point (even after Z): the server's reason, from_peer set;
+  ///   - a wrong Y: `sequence`;
+  ///   - a line over max_line_bytes: `too_long`;
+  ///   - a valid `HELLO` reply when X + 2 does not fit in 64 bits (X = INT64_MAX, say, whose Y would
+  ///     wrap past it): `overflow`, since no Z can answer it;
+  ///   - anything else: `malformed`, including an `ERROR` line whose reason the protocol does not
+  ///     know, and any line after Y other than an `ERROR` line.
+  ///
+  /// The client never sends an ERROR line: it reports the failure to its caller, so `out` never
+  /// holds more than Z (and still holds it when Y and a bad line arrive in the same call). A
+  /// failure found on this side (from_peer false) has a detail saying what was wrong. After done
+  /// or failed, more bytes change nothing: the same status and error again, and no output.
   Step on_bytes(std::string_view bytes);
 
-  /// The server closed the connection: done if it came after Z, a failure before.
+  /// The server closed the connection: done if it came after Z (and not inside a line), else fails
+  /// with `malformed`. After done or failed, changes nothing.
   Step on_eof();
 
   /// A clock the caller owns ran out: fails with `timeout`, unless already finished.

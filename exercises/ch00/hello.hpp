@@ -23,7 +23,9 @@ struct ParsedHello {
 };
 
 /// Reads `line` (its `\n` or `\r\n` already removed) as `HELLO <number>`.
-/// Anything else is `malformed`; a number that does not fit in 64 bits is `overflow`.
+/// Anything else is `malformed`, more than 19 digits too, whatever their value; 1 to 19 digits
+/// that do not fit in 64 bits are `overflow`. The error's detail says what was wrong (one line,
+/// never empty).
 ParsedHello parse_hello(std::string_view line);
 
 /// The message for `number`, terminator included: `HELLO -42\n`.

@@ -25,7 +25,7 @@ struct ServerOptions {
 struct ListenerStats {
   std::atomic<std::uint64_t> accepted{0};       ///< connections accepted
   std::atomic<std::uint64_t> accept_errors{0};  ///< accept() calls that failed
-  std::atomic<std::uint64_t> backoffs{0};       ///< pauses taken because of EMFILE, ENFILE, ENOBUFS or ENOMEM
+  std::atomic<std::uint64_t> backoffs{0};       ///< one pause per accept() failed with EMFILE, ENFILE, ENOBUFS, ENOMEM
 };
 
 /// What the loop has done so far: the listener's counts, and how the handshakes ended.

@@ -23,9 +23,14 @@ struct ClientOptions {
 };
 
 /// Which way some bytes went (for ClientObserver).
-enum class Direction { sent, received };
+enum class Direction {
+  sent,     ///< from this client to the server
+  received  ///< from the server to this client
+};
 
-/// Called with every chunk of bytes sent or received, so a program can print the exchange.
+/// Called with every chunk of bytes sent or received, so a program can print the exchange: once
+/// per Step::out written (all of it, once written) and once per read_some() that returned data, in
+/// the order they happen, never with no bytes. A full handshake is: sent X, received Y, sent Z.
 using ClientObserver = std::function<void(Direction, std::string_view bytes)>;
 
 /// How the handshake ended.
@@ -35,7 +40,10 @@ struct ClientResult {
   std::error_code io_error;             ///< set when the connection itself broke
 };
 
-/// Runs the client's handshake on the connected socket `fd` (the caller connects and closes).
+/// Runs the client's handshake on the connected socket `fd` (the caller connects and closes). Sends
+/// only what the machine returns; waits at most options.read_timeout for each reply (and for the
+/// server's close after Z), and options.handshake_timeout in all. A broken connection ends it as
+/// failed, with io_error set as read_some() and write_all() report it.
 ClientResult run_client(int fd, const ClientOptions& options, const ClientObserver& observe = {});
 
 }  // namespace hs::ch01

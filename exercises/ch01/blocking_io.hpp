@@ -27,16 +27,18 @@ enum class ReadStatus {
 struct ReadResult {
   ReadStatus status = ReadStatus::timeout;  ///< how the read ended
   std::size_t size = 0;                     ///< bytes read into the buffer, when status is data
-  std::error_code error;                    ///< the OS error, when status is error
+  std::error_code error;                    ///< the OS error, `{errno, std::generic_category()}`, when status is error
 };
 
 /// Waits until `fd` has bytes, the peer closes, or `deadline` passes, then reads what is there
-/// (at most buffer.size() bytes). Never blocks past the deadline.
+/// (at most buffer.size() bytes). Never blocks past the deadline; one already past is no error:
+/// with nothing there, the result is timeout.
 ReadResult read_some(int fd, std::span<char> buffer, Clock::time_point deadline);
 
 /// Writes all of `bytes`, waiting at most until `deadline` for room in the socket's buffer.
-/// Returns no error on success, std::errc::timed_out if the deadline passed, or the OS error
-/// (e.g. broken pipe: the peer has gone). Never raises SIGPIPE.
+/// Returns no error on success, std::errc::timed_out if the deadline passed, or the OS error as
+/// `{errno, std::generic_category()}` (e.g. EPIPE or ECONNRESET: the peer has gone). Never raises
+/// SIGPIPE.
 std::error_code write_all(int fd, std::string_view bytes, Clock::time_point deadline);
 
 }  // namespace hs::ch01

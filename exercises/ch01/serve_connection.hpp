@@ -26,9 +26,13 @@ struct ServeResult {
   std::error_code io_error;             ///< set when the connection itself broke (reset, broken pipe)
 };
 
-/// Serves the client connected on `fd` until the handshake is done or has failed. After a failure,
-/// or with unread bytes left, it closes gracefully (hs::shutdown_and_drain()) so that the last line
-/// is not lost to a reset; the caller closes `fd`. Blocks this thread the whole time.
+/// Serves the client connected on `fd` until the handshake is done or has failed. Writes exactly
+/// what the machine returns; the client's end of stream is an event for it too (on_eof()), whose
+/// ERROR line is still written, since a half-closed client can read it. A broken connection (a
+/// read or write error) ends it as failed, with io_error set as read_some() and write_all() report
+/// it. After a failure, or with unread bytes left, it closes gracefully (hs::shutdown_and_drain())
+/// so that the last line is not lost to a reset; the caller closes `fd`. Blocks this thread the
+/// whole time.
 ServeResult serve_connection(int fd, const ServeOptions& options);
 
 }  // namespace hs::ch01

@@ -31,7 +31,11 @@ class CircuitBreaker {
   };
 
   /// The three states. Half-open is open whose cool-down has passed: a probe may go (or has gone).
-  enum class State { closed, open, half_open };
+  enum class State {
+    closed,    ///< calls go through; consecutive failures are counted
+    open,      ///< calls are refused until the cool-down has passed
+    half_open  ///< the cool-down has passed: one probe goes through
+  };
 
   /// Throws std::invalid_argument if failures_to_open < 1 or cool_down < 0.
   explicit CircuitBreaker(Options options);

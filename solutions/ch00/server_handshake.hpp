@@ -27,11 +27,14 @@ class ServerHandshake {
 
   /// Feeds bytes received from the client (any split: half a line, several lines).
   /// Returns what to send (`HELLO Y\n`, an `ERROR ...\n` line, or both when input was pipelined)
-  /// and the status. After done or failed, more bytes change nothing and produce no output.
+  /// and the status. A line parse_hello() refuses fails with its reason (so a Z too big for 64 bits
+  /// is `overflow`, not `sequence`). Every failure has a detail saying what was wrong. Bytes after Z
+  /// or after a refused line, even in the same call, are not looked at. After done or failed, more
+  /// bytes change nothing and produce no output.
   Step on_bytes(std::string_view bytes);
 
   /// The client closed its side before the handshake finished: fails with `malformed`
-  /// (a half-closed client can still read the ERROR line). After done, changes nothing.
+  /// (a half-closed client can still read the ERROR line). After done or failed, changes nothing.
   Step on_eof();
 
   /// A clock the caller owns ran out: fails with `timeout`, unless already finished.

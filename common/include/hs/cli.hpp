@@ -72,7 +72,7 @@ class Cli {
   /// `--help` is reported as the error text "help".
   std::optional<std::string> try_parse(std::span<const std::string_view> args) const;
 
-  /// The --help text.
+  /// The --help text; it ends by saying how to write a duration if an option takes one.
   std::string usage() const;
 
   /// Prints `message` as a usage error (for checks across options) and exits 2.
@@ -94,6 +94,7 @@ class Cli {
   std::string program_;
   std::string summary_;
   std::vector<Option> options_;
+  bool takes_duration_ = false;  ///< an option takes a duration: usage() says how to write one
 };
 
 }  // namespace hs
