@@ -27,6 +27,7 @@
 #   chNN-ref.exercise-tags            a test: every TEST_CASE carries an [exNN.M] tag of this chapter
 #   chNN.stub-markers                 with HS_STUB_CHECK: every stub .cpp carries TODO(ex N.M), and the
 #                                     exercises named by tests and by stubs are the same set
+#   chNN.summary                      a test, the chapter's last: scripts/progress's view of it
 #
 # Headers, each in one place, each include prefix naming one folder:
 #   "chNN/<file>.hpp"        an exercise's header. Each library sees its chapter through one link in the
@@ -119,7 +120,15 @@ function(_hs_chapter_tests exe lib chapter label sources pch stub_check)
     list(APPEND props PASS_REGULAR_EXPRESSION "exercise [0-9]+\\.[0-9]+ is not done yet")
   endif()
   # --warn NoTests: a ctest entry whose name matches no test case fails instead of passing empty.
-  catch_discover_tests(${exe} TEST_PREFIX "${label}." EXTRA_ARGS --warn NoTests PROPERTIES ${props})
+  set(args --warn NoTests)
+  if(NOT label MATCHES "-ref$")
+    # The learner's: each failure on one line, so that a chapter's run stays short while most
+    # exercises are not started ("exercise N.M is not done yet"). Every failure in full, with the
+    # console reporter: bin/hs-chNN-tests '[exN.M]'. (Not --abort: it makes the FAIL_CHECK of
+    # test support's destructors throw, and the test dies of std::terminate.)
+    list(APPEND args --reporter compact --invisibles)
+  endif()
+  catch_discover_tests(${exe} TEST_PREFIX "${label}." EXTRA_ARGS ${args} PROPERTIES ${props})
 endfunction()
 
 function(hs_add_chapter chapter)
@@ -196,6 +205,8 @@ function(hs_add_chapter chapter)
       if(arg_ASIO)
         hs_use_pch(${program}${variant} asio)
       endif()
+      # The tests start the chapter's programs (hs::testing::Program): building them builds these.
+      add_dependencies(hs-${ch}${variant}-tests ${program}${variant})
     endforeach()
     list(APPEND learner_targets ${program} ${program}-ref)  # the learner compares with the reference
     list(APPEND reference_targets ${program}-ref)
@@ -234,5 +245,16 @@ function(hs_add_chapter chapter)
       COMMAND ${CMAKE_COMMAND} -DEXERCISES=${exercises} -DTESTS=${tests} -DCHAPTER=${chapter}
               -P "${PROJECT_SOURCE_DIR}/cmake/HsCheckStubs.cmake")
     set_tests_properties(${ch}.stub-markers PROPERTIES LABELS ${ch})
+  endif()
+  # The chapter's last test: one line per exercise and what to do next (scripts/progress), so that
+  # the run of the learner's tests ends with where they stand. On the untouched stubs (CI), it
+  # passes when it points at the chapter's first exercise.
+  add_test(NAME ${ch}.summary COMMAND "${PROJECT_SOURCE_DIR}/scripts/progress" --no-build
+                                      --build-dir "${PROJECT_BINARY_DIR}" ${ch})
+  set_tests_properties(${ch}.summary PROPERTIES LABELS ${ch} TIMEOUT 1200)
+  if(HS_STUB_CHECK)
+    string(REGEX REPLACE "^0([0-9])$" "\\1" n "${chapter}")   # "01" -> 1, as in #exercise-11
+    set_tests_properties(${ch}.summary PROPERTIES
+      PASS_REGULAR_EXPRESSION "next: read chapters/${arg_DIR}/README.md#exercise-${n}1")
   endif()
 endfunction()
