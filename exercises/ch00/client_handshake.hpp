@@ -34,10 +34,10 @@ class ClientHandshake {
   /// Feeds bytes received from the server (any split, as for the server's machine). A good
   /// `HELLO Y` (Y = X + 1) yields `HELLO Z\n` to send. Any other reply fails the handshake:
   ///   - an `ERROR <reason> ...` line, at any point (even after Z): the server's reason, from_peer set;
-  ///   - a wrong Y: `sequence`;
+  ///   - a wrong Y: `sequence`, with the detail `expected 42 got 50` (the server's wording);
   ///   - a line over max_line_bytes: `too_long`;
-  ///   - a valid `HELLO` reply when X + 2 does not fit in 64 bits (X = INT64_MAX, say, whose Y would
-  ///     wrap past it): `overflow`, since no Z can answer it;
+  ///   - a valid `HELLO` reply when X + 2 does not fit in 64 bits (X = INT64_MAX - 1 or INT64_MAX,
+  ///     whose Z would wrap past it): `overflow`, since no Z can answer it;
   ///   - anything else: `malformed`, including an `ERROR` line whose reason the protocol does not
   ///     know, and any line after Y other than an `ERROR` line.
   ///
@@ -48,10 +48,13 @@ class ClientHandshake {
   Step on_bytes(std::string_view bytes);
 
   /// The server closed the connection: done if it came after Z (and not inside a line), else fails
-  /// with `malformed`. After done or failed, changes nothing.
+  /// with `malformed` (the detail naming the `HELLO Y` that never came, or saying that the stream
+  /// ended inside a line). After done or failed, changes nothing: the same status and error again.
   Step on_eof();
 
-  /// A clock the caller owns ran out: fails with `timeout`, unless already finished.
+  /// A clock the caller owns ran out: fails with `timeout`, unless already finished. The detail
+  /// says which clock: the handshake's `deadline`, or the read timeout, naming what it waited for
+  /// (`HELLO Y`, or the server's `close` after Z).
   Step on_timeout(Timeout which);
 
   /// The current phase.

@@ -34,10 +34,14 @@ class ServerHandshake {
   Step on_bytes(std::string_view bytes);
 
   /// The client closed its side before the handshake finished: fails with `malformed`
-  /// (a half-closed client can still read the ERROR line). After done or failed, changes nothing.
+  /// (a half-closed client can still read the ERROR line), the detail naming the line that never
+  /// came: `HELLO X` or `HELLO Z` (or saying that the stream ended inside a line). After done or
+  /// failed, changes nothing.
   Step on_eof();
 
-  /// A clock the caller owns ran out: fails with `timeout`, unless already finished.
+  /// A clock the caller owns ran out: fails with `timeout`, unless already finished. The detail
+  /// says which clock: the handshake's `deadline`, or the read timeout, naming the line it waited
+  /// for (`HELLO X` or `HELLO Z`).
   Step on_timeout(Timeout which);
 
   /// The current phase.

@@ -3,7 +3,8 @@
 // reads as a lesson (the habit of CS144's test harness).
 //
 // Expected output may end in '*' to mean "any detail to the end of that line": ERROR details are
-// free text, except `sequence`, whose detail the spec fixes ("expected 7 got 99").
+// free text, except that some must name something (`.naming("HELLO Z")`: which line a timeout
+// waited for) and `sequence`'s is fixed ("expected 7 got 99").
 #pragma once
 
 #include <optional>
@@ -33,6 +34,13 @@ struct Expect {
   Status status = Status::in_progress;
   std::optional<ErrorReason> reason = std::nullopt;  ///< required when status is failed
   bool from_peer = false;
+  std::string named = {};  ///< if set, the error's detail must contain it
+
+  /// The same expectation, whose error detail must also contain `words`.
+  Expect naming(std::string words) && {
+    named = std::move(words);
+    return std::move(*this);
+  }
 };
 
 inline Expect more(std::string out = {}) { return {std::move(out), Status::in_progress}; }
@@ -83,6 +91,7 @@ inline std::string describe(const Step& s) {
 inline std::string describe(const Expect& e) {
   std::string text = fmt::format("out \"{}\", {}", printable(e.out, 120), status_name(e.status));
   if (e.reason) text += fmt::format(" ({}{})", e.from_peer ? "from peer, " : "", reason_name(*e.reason));
+  if (!e.named.empty()) text += fmt::format(", a detail naming \"{}\"", e.named);
   return text;
 }
 
@@ -99,7 +108,8 @@ inline bool matches(const Expect& e, const Step& s) {
   if (!out_matches(e.out, s.out) || e.status != s.status) return false;
   if (s.status != Status::failed) return !s.error;  // error is set exactly when failed
   return s.error && e.reason == s.error->reason && e.from_peer == s.error->from_peer &&
-         (s.error->from_peer || !s.error->detail.empty());  // our own errors say what went wrong
+         (s.error->from_peer || !s.error->detail.empty()) &&  // our own errors say what went wrong
+         s.error->detail.find(e.named) != std::string::npos;
 }
 
 template <typename Machine>

@@ -46,7 +46,8 @@ TEST_CASE("client: a good handshake ends when the server closes", "[ex0.4]") {
         {{start(), more("HELLO 1\n")},
          {recv("HELLO 2\n"), more("HELLO 3\n")},
          {eof(), done()},
-         {read_timeout(), done()}}}},
+         {read_timeout(), done()},
+         {eof(), done()}}}},
   });
 }
 
@@ -73,8 +74,14 @@ TEST_CASE("client: an ERROR line from the server fails with the server's reason"
 
 TEST_CASE("client: a wrong or bad reply fails on our side", "[ex0.4]") {
   run_each({
-      {41, {"wrong Y", {{start(), more("HELLO 41\n")}, {recv("HELLO 50\n"), failed(ErrorReason::sequence, "")}}}},
-      {41, {"echoed X", {{start(), more("HELLO 41\n")}, {recv("HELLO 41\n"), failed(ErrorReason::sequence, "")}}}},
+      {41,
+       {"wrong Y",
+        {{start(), more("HELLO 41\n")},
+         {recv("HELLO 50\n"), failed(ErrorReason::sequence, "").naming("expected 42 got 50")}}}},
+      {41,
+       {"echoed X",
+        {{start(), more("HELLO 41\n")},
+         {recv("HELLO 41\n"), failed(ErrorReason::sequence, "").naming("expected 42 got 41")}}}},
       {1, {"garbage", {{start(), more("HELLO 1\n")}, {recv("what?\n"), failed(ErrorReason::malformed, "")}}}},
       {1,
        {"unknown ERROR reason",
@@ -89,22 +96,37 @@ TEST_CASE("client: a wrong or bad reply fails on our side", "[ex0.4]") {
        {"server accepted an X we cannot finish",
         {{start(), more("HELLO 9223372036854775807\n")},
          {recv("HELLO -9223372036854775808\n"), failed(ErrorReason::overflow, "")}}}},
+      {max - 1,
+       {"the largest X whose Y fits, but not its Z",
+        {{start(), more("HELLO 9223372036854775806\n")},
+         {recv("HELLO 9223372036854775807\n"), failed(ErrorReason::overflow, "")}}}},
   });
 }
 
 TEST_CASE("client: the server closing early, or a clock running out, fails", "[ex0.4]") {
   run_each({
-      {1, {"closed before Y", {{start(), more("HELLO 1\n")}, {eof(), failed(ErrorReason::malformed, "")}}}},
+      {1,
+       {"closed before Y",
+        {{start(), more("HELLO 1\n")}, {eof(), failed(ErrorReason::malformed, "").naming("HELLO Y")}}}},
       {1,
        {"closed mid-Y",
         {{start(), more("HELLO 1\n")}, {recv("HELLO"), more()}, {eof(), failed(ErrorReason::malformed, "")}}}},
-      {1, {"no reply", {{start(), more("HELLO 1\n")}, {read_timeout(), failed(ErrorReason::timeout, "")}}}},
+      {1,
+       {"no reply",
+        {{start(), more("HELLO 1\n")}, {read_timeout(), failed(ErrorReason::timeout, "").naming("HELLO Y")}}}},
       {1,
        {"no close after Z",
         {{start(), more("HELLO 1\n")},
          {recv("HELLO 2\n"), more("HELLO 3\n")},
-         {read_timeout(), failed(ErrorReason::timeout, "")}}}},
-      {1, {"deadline", {{start(), more("HELLO 1\n")}, {handshake_timeout(), failed(ErrorReason::timeout, "")}}}},
+         {read_timeout(), failed(ErrorReason::timeout, "").naming("close")}}}},
+      {1,
+       {"deadline",
+        {{start(), more("HELLO 1\n")}, {handshake_timeout(), failed(ErrorReason::timeout, "").naming("deadline")}}}},
+      {1,
+       {"deadline after Z",
+        {{start(), more("HELLO 1\n")},
+         {recv("HELLO 2\n"), more("HELLO 3\n")},
+         {handshake_timeout(), failed(ErrorReason::timeout, "").naming("deadline")}}}},
   });
 }
 
@@ -119,4 +141,18 @@ TEST_CASE("client: phase() and x() follow the handshake", "[ex0.4]") {
   CHECK(machine.phase() == Phase::awaiting_close);
   machine.on_eof();
   CHECK(machine.phase() == Phase::done);
+}
+
+TEST_CASE("client: after a failure nothing changes", "[ex0.4]") {
+  const auto s = ErrorReason::sequence;
+  run_each({
+      {41,
+       {"every event repeats the first failure",
+        {{start(), more("HELLO 41\n")},
+         {recv("HELLO 50\n"), failed(s, "").naming("expected 42 got 50")},
+         {recv("HELLO 42\n"), failed(s, "").naming("expected 42 got 50")},
+         {eof(), failed(s, "").naming("expected 42 got 50")},
+         {read_timeout(), failed(s, "").naming("expected 42 got 50")},
+         {handshake_timeout(), failed(s, "").naming("expected 42 got 50")}}}},
+  });
 }

@@ -142,9 +142,10 @@ TEST_CASE("server: a line over 64 bytes is refused with ERROR too-long", "[ex0.3
 TEST_CASE("server: end of stream before the handshake is done", "[ex0.3]") {
   const auto m = ErrorReason::malformed;
   run_each({
-      {"closed at once", {{eof(), failed(m, "ERROR malformed *")}}},
+      {"closed at once", {{eof(), failed(m, "ERROR malformed *").naming("HELLO X")}}},
       {"closed mid-line", {{recv("HELLO 1"), more()}, {eof(), failed(m, "ERROR malformed *")}}},
-      {"closed after X", {{recv("HELLO 1\n"), more("HELLO 2\n")}, {eof(), failed(m, "ERROR malformed *")}}},
+      {"closed after X",
+       {{recv("HELLO 1\n"), more("HELLO 2\n")}, {eof(), failed(m, "ERROR malformed *").naming("HELLO Z")}}},
       {"closed mid-Z", {{recv("HELLO 1\nHELLO 3"), more("HELLO 2\n")}, {eof(), failed(m, "ERROR malformed *")}}},
       {"closed after done", {{recv("HELLO 1\nHELLO 3\n"), done("HELLO 2\n")}, {eof(), done()}}},
   });
@@ -153,11 +154,15 @@ TEST_CASE("server: end of stream before the handshake is done", "[ex0.3]") {
 TEST_CASE("server: timeouts answer ERROR timeout", "[ex0.3]") {
   const auto t = ErrorReason::timeout;
   run_each({
-      {"silent client", {{read_timeout(), failed(t, "ERROR timeout *")}}},
-      {"slow Z", {{recv("HELLO 1\n"), more("HELLO 2\n")}, {read_timeout(), failed(t, "ERROR timeout *")}}},
-      {"half a line, then nothing", {{recv("HELL"), more()}, {read_timeout(), failed(t, "ERROR timeout *")}}},
+      {"silent client", {{read_timeout(), failed(t, "ERROR timeout *").naming("HELLO X")}}},
+      {"slow Z",
+       {{recv("HELLO 1\n"), more("HELLO 2\n")}, {read_timeout(), failed(t, "ERROR timeout *").naming("HELLO Z")}}},
+      {"half a line, then nothing",
+       {{recv("HELL"), more()}, {read_timeout(), failed(t, "ERROR timeout *").naming("HELLO X")}}},
       {"handshake deadline",
-       {{recv("HELLO 1\n"), more("HELLO 2\n")}, {handshake_timeout(), failed(t, "ERROR timeout *")}}},
+       {{recv("HELLO 1\n"), more("HELLO 2\n")},
+        {handshake_timeout(), failed(t, "ERROR timeout *").naming("deadline")}}},
+      {"handshake deadline before X", {{handshake_timeout(), failed(t, "ERROR timeout *").naming("deadline")}}},
       {"a timeout after done changes nothing",
        {{recv("HELLO 1\nHELLO 3\n"), done("HELLO 2\n")}, {read_timeout(), done()}, {handshake_timeout(), done()}}},
   });
