@@ -48,7 +48,8 @@ class Server {
   /// Exercise 3.4: the graceful stop. Stops accepting at once: answers the connections still
   /// waiting in the kernel's queue with `ERROR shutdown`, closes the acceptor and ends any back-off
   /// pause, so that listen() returns. In-flight sessions are left to finish (each within its
-  /// handshake deadline); the io_context's run() returns when the last one has. Call it on the
+  /// handshake deadline); the io_context's run() returns when the last one has. When there are
+  /// some, it logs a line containing `waiting for N handshake(s)`. Call it on the
   /// io_context's thread (asio::post() to it from elsewhere). Calling it again does nothing.
   void stop();
 
