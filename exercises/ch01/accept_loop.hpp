@@ -37,7 +37,8 @@ struct AcceptStats : ListenerStats {
 /// Waits for the next client on `listen_fd` and accepts it; returns an empty Fd once `stop_fd` is
 /// readable. Connections that fail in the queue are skipped; running out of file descriptors or
 /// memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) makes it pause options.accept_backoff between attempts
-/// instead of spinning (counted in `stats`). Every server of chapters 01 and 02 accepts through this.
+/// instead of spinning. Counts in `stats` each client accepted, each accept() that failed, and each
+/// pause. Every server of chapters 01 and 02 accepts through this.
 Fd accept_next(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats);
 
 /// Accepts the connections still queued on `listen_fd` and answers each with `ERROR shutdown`

@@ -30,9 +30,10 @@ struct ServeResult {
 /// what the machine returns; the client's end of stream is an event for it too (on_eof()), whose
 /// ERROR line is still written, since a half-closed client can read it. A broken connection (a
 /// read or write error) ends it as failed, with io_error set as read_some() and write_all() report
-/// it. After a failure, or with unread bytes left, it closes gracefully (hs::shutdown_and_drain())
-/// so that the last line is not lost to a reset; the caller closes `fd`. Blocks this thread the
-/// whole time.
+/// it. After a failure, or with unread bytes left, it closes gracefully so that the last line is
+/// not lost to a reset: hs::shutdown_and_drain() for hs::linger_time() (a second at most, so that a
+/// client that keeps sending cannot hold the server). The caller closes `fd`. Blocks this thread
+/// the whole time.
 ServeResult serve_connection(int fd, const ServeOptions& options);
 
 }  // namespace hs::ch01

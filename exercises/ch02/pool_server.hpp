@@ -27,7 +27,8 @@ struct PoolOptions {
 
 /// Accepts clients and serves them on a pool of `pool.threads` workers until `stop_fd` is
 /// readable; then refuses what is still in the backlog, serves what the pool has already queued
-/// (nothing accepted is dropped), and joins the workers.
+/// (nothing accepted is dropped), and joins the workers. With Overload::refuse, a client that finds
+/// the queue full reads `ERROR busy server at capacity` and is counted in `stats.refused_busy`.
 void pool_loop(int listen_fd, int stop_fd, const ch01::ServerOptions& options, const PoolOptions& pool,
                const Logger& log, ServerStats& stats);
 

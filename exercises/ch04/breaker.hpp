@@ -19,7 +19,9 @@ namespace hs::ch04 {
 ///
 /// The caller's duty: after each allow() that returned true, report the outcome of that call once,
 /// with on_success() or on_failure() (a cancelled call counts as a failure). A probe that is never
-/// reported keeps the breaker half-open, refusing everyone.
+/// reported keeps the breaker half-open, refusing everyone. A report that comes while the breaker
+/// is open with no probe out (from a call let through before it opened) changes nothing: it
+/// neither closes the breaker nor extends its cool-down.
 ///
 /// Thread safety: every member may be called from any number of threads at once.
 class CircuitBreaker {
@@ -30,7 +32,8 @@ class CircuitBreaker {
     std::chrono::milliseconds cool_down{1000};  ///< how long it stays open before a probe (>= 0)
   };
 
-  /// The three states. Half-open is open whose cool-down has passed: a probe may go (or has gone).
+  /// The three states. Half-open is open whose cool-down has passed, from the instant
+  /// `opened + cool_down` on (that instant included): a probe may go (or has gone).
   enum class State {
     closed,    ///< calls go through; consecutive failures are counted
     open,      ///< calls are refused until the cool-down has passed

@@ -27,7 +27,8 @@ class ConnectionLimiter {
     Permit() noexcept = default;
     /// Takes `other`'s slot, if it had one; `other` holds nothing afterwards.
     Permit(Permit&& other) noexcept;
-    /// Gives back this permit's slot (if any), then takes `other`'s.
+    /// Gives back this permit's slot (if any), then takes `other`'s. Assigning a permit to itself
+    /// changes nothing: it keeps its slot.
     Permit& operator=(Permit&& other) noexcept;
     Permit(const Permit&) = delete;
     Permit& operator=(const Permit&) = delete;

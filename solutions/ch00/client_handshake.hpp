@@ -34,6 +34,7 @@ class ClientHandshake {
   /// Feeds bytes received from the server (any split, as for the server's machine). A good
   /// `HELLO Y` (Y = X + 1) yields `HELLO Z\n` to send. Any other reply fails the handshake:
   ///   - an `ERROR <reason> ...` line, at any point (even after Z): the server's reason, from_peer set;
+  ///     the detail may be missing (`ERROR timeout`): parse_error_line() reads either;
   ///   - a wrong Y: `sequence`, with the detail `expected 42 got 50` (the server's wording);
   ///   - a line over max_line_bytes: `too_long`;
   ///   - a valid `HELLO` reply when X + 2 does not fit in 64 bits (X = INT64_MAX - 1 or INT64_MAX,
@@ -52,9 +53,9 @@ class ClientHandshake {
   /// ended inside a line). After done or failed, changes nothing: the same status and error again.
   Step on_eof();
 
-  /// A clock the caller owns ran out: fails with `timeout`, unless already finished. The detail
-  /// says which clock: the handshake's `deadline`, or the read timeout, naming what it waited for
-  /// (`HELLO Y`, or the server's `close` after Z).
+  /// A clock the caller owns ran out: fails with `timeout`, unless already finished (then it
+  /// changes nothing, as on_eof()). The detail says which clock: the handshake's `deadline`, or the
+  /// read timeout, naming what it waited for (`HELLO Y`, or the server's `close` after Z).
   Step on_timeout(Timeout which);
 
   /// The current phase.

@@ -28,20 +28,21 @@ class ServerHandshake {
   /// Feeds bytes received from the client (any split: half a line, several lines).
   /// Returns what to send (`HELLO Y\n`, an `ERROR ...\n` line, or both when input was pipelined)
   /// and the status. A line parse_hello() refuses fails with its reason (so a Z too big for 64 bits
-  /// is `overflow`, not `sequence`). Every failure has a detail saying what was wrong. Bytes after Z
-  /// or after a refused line, even in the same call, are not looked at. After done or failed, more
-  /// bytes change nothing and produce no output.
+  /// is `overflow`, not `sequence`); a valid Z other than X + 2 fails with `sequence`, whose detail
+  /// is exactly `expected <X+2> got <Z>`. Every failure has a detail saying what was wrong. Bytes
+  /// after Z or after a refused line, even in the same call, are not looked at. After done or
+  /// failed, more bytes change nothing: the same status and error again, and no output.
   Step on_bytes(std::string_view bytes);
 
   /// The client closed its side before the handshake finished: fails with `malformed`
   /// (a half-closed client can still read the ERROR line), the detail naming the line that never
   /// came: `HELLO X` or `HELLO Z` (or saying that the stream ended inside a line). After done or
-  /// failed, changes nothing.
+  /// failed, changes nothing: the same status and error again, and no output.
   Step on_eof();
 
-  /// A clock the caller owns ran out: fails with `timeout`, unless already finished. The detail
-  /// says which clock: the handshake's `deadline`, or the read timeout, naming the line it waited
-  /// for (`HELLO X` or `HELLO Z`).
+  /// A clock the caller owns ran out: fails with `timeout`, unless already finished (then it
+  /// changes nothing, as on_eof()). The detail says which clock: the handshake's `deadline`, or the
+  /// read timeout, naming the line it waited for (`HELLO X` or `HELLO Z`).
   Step on_timeout(Timeout which);
 
   /// The current phase.

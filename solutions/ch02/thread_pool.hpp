@@ -38,7 +38,8 @@ class ThreadPool {
   /// shutting down; the task is then not taken.
   bool try_submit(Task task);
 
-  /// Waits up to `timeout` for room in the queue. True if there is room (a submit would not wait).
+  /// Waits up to `timeout` for room in the queue. True if there is room (a submit would not wait);
+  /// false once the pool is shutting down, since no task will be taken any more.
   bool wait_for_room(std::chrono::milliseconds timeout);
 
   /// Stops taking tasks, lets the workers finish every queued task, and joins them. Idempotent
