@@ -8,6 +8,10 @@
 namespace hs {
 
 void Logger::write(std::string_view level, std::string_view message) const {
+  if (sink_) {
+    sink_(level, message);
+    return;
+  }
   using namespace std::chrono;
   const auto now = system_clock::now();
   const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;

@@ -37,12 +37,17 @@ struct AcceptStats : ListenerStats {
 /// Waits for the next client on `listen_fd` and accepts it; returns an empty Fd once `stop_fd` is
 /// readable. Connections that fail in the queue are skipped; running out of file descriptors or
 /// memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) makes it pause options.accept_backoff between attempts
-/// instead of spinning. Counts in `stats` each client accepted, each accept() that failed, and each
-/// pause. Every server of chapters 01 and 02 accepts through this.
+/// instead of spinning, with one warning for such a burst (`accept failed: ...`), not one per retry.
+/// Counts in `stats` each client accepted, each accept() that failed, and each pause. Every server
+/// of chapters 01 and 02 accepts through this.
 Fd accept_next(int listen_fd, int stop_fd, const ServerOptions& options, const Logger& log, AcceptStats& stats);
 
 /// Accepts the connections still queued on `listen_fd` and answers each with `ERROR shutdown`
-/// (otherwise closing the listener would reset them without a word). Call it when stopping.
+/// (otherwise closing the listener would reset them without a word). Call it when stopping, with
+/// `listen_fd` non-blocking (as accept_next() leaves it), so that an empty queue ends it. Answers
+/// at most 4096, so that a flood of new clients cannot hold up the stop. Logs how many it answered
+/// (`refused N waiting connection(s)`), if any; out of descriptors, it logs that the clients still
+/// queued could not be answered.
 void refuse_queued(int listen_fd, const Logger& log);
 
 /// Serves one accepted client to the end (serve_connection()), closes it, counts the outcome in

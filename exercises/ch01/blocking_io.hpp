@@ -32,13 +32,14 @@ struct ReadResult {
 
 /// Waits until `fd` has bytes, the peer closes, or `deadline` passes, then reads what is there
 /// (at most buffer.size() bytes). Never blocks past the deadline; one already past is no error:
-/// with nothing there, the result is timeout.
+/// with nothing there, the result is timeout. A signal that interrupts the wait (EINTR) is no
+/// error either: wait again, until the same deadline.
 ReadResult read_some(int fd, std::span<char> buffer, Clock::time_point deadline);
 
 /// Writes all of `bytes`, waiting at most until `deadline` for room in the socket's buffer.
 /// Returns no error on success, std::errc::timed_out if the deadline passed, or the OS error as
 /// `{errno, std::generic_category()}` (e.g. EPIPE or ECONNRESET: the peer has gone). Never raises
-/// SIGPIPE.
+/// SIGPIPE. A signal that interrupts the wait (EINTR) is no error: wait again.
 std::error_code write_all(int fd, std::string_view bytes, Clock::time_point deadline);
 
 }  // namespace hs::ch01

@@ -16,12 +16,11 @@
 namespace hs::ch01 {
 namespace {
 
-// Waits until `stop_fd` is readable or `timeout` passes (-1: forever) while also watching
-// `listen_fd` if it is >= 0. Returns true if stop was requested.
-bool wait_for(int listen_fd, int stop_fd, int timeout_ms) {
+// Waits until a client or a stop request arrives. Returns true if stop was requested.
+bool stop_before_next_client(int listen_fd, int stop_fd) {
   pollfd fds[2] = {{stop_fd, POLLIN, 0}, {listen_fd, POLLIN, 0}};
-  const int n = ::poll(fds, listen_fd >= 0 ? 2 : 1, timeout_ms);
-  return n > 0 && (fds[0].revents & POLLIN) != 0;
+  ::poll(fds, 2, -1);  // interrupted (EINTR): revents stay 0, and the caller's loop waits again
+  return (fds[0].revents & POLLIN) != 0;
 }
 
 }  // namespace
@@ -30,9 +29,8 @@ Fd accept_next(int listen_fd, int stop_fd, const ServerOptions& options, const L
   // Non-blocking listener: poll() may say "readable" for a connection that is reset before we
   // accept it, and a blocking accept() would then hang with the stop request unseen.
   ::fcntl(listen_fd, F_SETFL, ::fcntl(listen_fd, F_GETFL) | O_NONBLOCK);
-  const int backoff_ms = static_cast<int>(options.accept_backoff.count());
   bool in_backoff = false;  // log the first failure of a burst, not every retry
-  while (!wait_for(listen_fd, stop_fd, -1)) {
+  while (!stop_before_next_client(listen_fd, stop_fd)) {
     Fd client{::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC)};
     if (client) {
       ++stats.accepted;
@@ -46,11 +44,11 @@ Fd accept_next(int listen_fd, int stop_fd, const ServerOptions& options, const L
       case AcceptFailure::back_off:
         if (!in_backoff) {
           log.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
-                   backoff_ms);
+                   options.accept_backoff.count());
         }
         in_backoff = true;
         ++stats.backoffs;
-        if (wait_for(-1, stop_fd, backoff_ms)) return Fd{};
+        if (wait_readable(stop_fd, options.accept_backoff)) return Fd{};
         continue;
       case AcceptFailure::fatal: throw std::system_error(error, std::generic_category(), "accept");  // a bug
     }

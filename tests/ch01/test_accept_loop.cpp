@@ -2,7 +2,18 @@
 // stop the server, a stop request is seen between clients, and running out of file descriptors
 // makes the loop pause instead of spin.
 #include "ch01/accept_loop.hpp"
+
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "../support/descriptors.hpp"
 #include "fixtures.hpp"
+#include "hs/testing/log_recorder.hpp"
 
 using namespace hs::ch01;
 using namespace hs::ch01::test;
@@ -59,4 +70,95 @@ TEST_CASE("a stop request is seen between clients", "[ex1.3]") {
     CHECK(refusal.starts_with("ERROR shutdown"));
     CHECK(queued.last_end() == ReadEnd::closed);
   }
+}
+
+namespace {
+
+/// Connections waiting in `listener`'s accept queue (for a listening socket, TCP_INFO's
+/// tcpi_unacked is that count: what `ss -l` shows as Recv-Q).
+unsigned queued_on(int listener) {
+  tcp_info info{};
+  socklen_t size = sizeof info;
+  REQUIRE(::getsockopt(listener, IPPROTO_TCP, TCP_INFO, &info, &size) == 0);
+  return info.tcpi_unacked;
+}
+
+/// A listener on a free loopback port, non-blocking as accept_next() leaves it.
+hs::Fd listener_on_loopback(int backlog = 4096) {
+  hs::Fd listener = hs::listen_tcp("127.0.0.1", 0, backlog);
+  ::fcntl(listener.get(), F_SETFL, ::fcntl(listener.get(), F_GETFL) | O_NONBLOCK);
+  return listener;
+}
+
+/// `n` clients connected to `listener` and waiting in its queue.
+std::vector<RawSocket> queue_clients(int listener, unsigned n) {
+  const auto port = hs::local_endpoint(listener).port;
+  std::vector<RawSocket> clients;
+  for (unsigned i = 0; i < n; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
+  // connect() returns once the client's side is established; the server's side joins the queue
+  // when the kernel has processed the last ACK, which may be a moment later.
+  for (int spins = 0; queued_on(listener) < n && spins < 100'000; ++spins) std::this_thread::yield();
+  REQUIRE(queued_on(listener) == n);
+  return clients;
+}
+
+}  // namespace
+
+TEST_CASE("refuse_queued() answers each waiting client with ERROR shutdown, and logs how many", "[ex1.3]") {
+  const hs::Fd listener = listener_on_loopback();
+  hs::testing::LogRecorder log;
+  SECTION("three waiting") {
+    auto clients = queue_clients(listener.get(), 3);
+    refuse_queued(listener.get(), log.logger());
+    for (auto& client : clients) {
+      CHECK(client.read_all() == "ERROR shutdown server stopping\n");
+      CHECK(client.last_end() == ReadEnd::closed);
+    }
+    INFO("logged:\n" << log.text());
+    CHECK(log.count("refused 3 waiting connection(s)") == 1);
+  }
+  SECTION("none waiting: nothing to say") {
+    refuse_queued(listener.get(), log.logger());
+    INFO("logged:\n" << log.text());
+    CHECK(log.lines().empty());
+  }
+}
+
+TEST_CASE("refuse_queued() out of descriptors says that the waiting clients go unanswered", "[ex1.3]") {
+  const hs::Fd listener = listener_on_loopback();
+  auto clients = queue_clients(listener.get(), 1);
+  hs::testing::LogRecorder log;
+  {
+    const hs::testing::DescriptorsExhausted exhausted{0};
+    refuse_queued(listener.get(), log.logger());  // accept() fails with EMFILE
+  }
+  INFO("logged:\n" << log.text());
+  CHECK(log.count("could not be answered") == 1);
+  CHECK(log.count("refused") == 0);
+}
+
+TEST_CASE("refuse_queued() answers at most 4096 clients, so that a flood cannot hold up the stop", "[ex1.3]") {
+  // 4097 waiting (a listen backlog of 4096 holds one more): more than anyone should answer.
+  rlimit limit{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
+  int somaxconn = 0;
+  std::ifstream{"/proc/sys/net/core/somaxconn"} >> somaxconn;
+  if (limit.rlim_max < 8300 || somaxconn < 4096) {
+    WARN("skipped: needs 8300 file descriptors (ulimit -Hn: " << limit.rlim_max << ") and net.core.somaxconn >= 4096 ("
+                                                              << somaxconn << ")");
+    return;
+  }
+  const rlimit saved = limit;
+  limit.rlim_cur = limit.rlim_max;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &limit) == 0);
+  {
+    const hs::Fd listener = listener_on_loopback(4096);
+    auto clients = queue_clients(listener.get(), 4097);
+    hs::testing::LogRecorder log;
+    refuse_queued(listener.get(), log.logger());
+    CHECK(queued_on(listener.get()) >= 1);
+    INFO("logged:\n" << log.text());
+    CHECK(log.count("refused 4096 waiting connection(s)") == 1);
+  }
+  ::setrlimit(RLIMIT_NOFILE, &saved);
 }

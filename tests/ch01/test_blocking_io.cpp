@@ -1,5 +1,13 @@
 // Exercise 1.1: read_some() and write_all() on a real loopback connection.
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cerrno>
+#include <fstream>
+#include <future>
 #include <thread>
 
 #include "ch01/blocking_io.hpp"
@@ -16,6 +24,51 @@ struct CloseOnExit {
   hs::Fd& fd;
   ~CloseOnExit() { fd.reset(); }
 };
+
+std::atomic<int> signals_caught{0};
+
+/// Runs `call` in a thread and, once that thread is parked in poll(), interrupts it with a signal
+/// whose handler does nothing, so the poll() fails with EINTR. Then runs `after` (which lets the
+/// call finish) and returns the call's result. Waits by looking at what the thread is doing
+/// (/proc/self/task/TID/syscall), not by sleeping: deterministic on a loaded machine.
+template <typename Call>
+auto interrupted_once(Call call, const std::function<void()>& after) {
+  struct sigaction action {};
+  action.sa_handler = [](int) { ++signals_caught; };
+  ::sigemptyset(&action.sa_mask);  // no SA_RESTART (poll() is never restarted anyway)
+  struct sigaction saved {};
+  REQUIRE(::sigaction(SIGUSR1, &action, &saved) == 0);
+  std::atomic<pid_t> tid{0};
+  std::promise<pthread_t> handle;
+  auto result = std::async(std::launch::async, [&] {
+    tid = static_cast<pid_t>(::syscall(SYS_gettid));
+    handle.set_value(::pthread_self());
+    return call();
+  });
+  const pthread_t thread = handle.get_future().get();
+  const auto in_poll = [&] {
+    std::ifstream file{"/proc/self/task/" + std::to_string(tid.load()) + "/syscall"};
+    long number = -1;
+    file >> number;
+    return number == SYS_poll || number == SYS_ppoll;
+  };
+  const auto finished = [&] { return result.wait_for(0s) == std::future_status::ready; };
+  const auto wait_until = [&](auto condition) {
+    for (int spins = 0; spins < 1'000'000 && !condition() && !finished(); ++spins) std::this_thread::yield();
+    return condition();
+  };
+  const int before = signals_caught;
+  const bool parked = wait_until(in_poll);
+  if (parked) ::pthread_kill(thread, SIGUSR1);
+  // An EINTR taken for an error ends the call here; taken right, the call waits in poll() again.
+  const bool waiting_again = parked && wait_until([&] { return signals_caught > before && in_poll(); });
+  after();
+  auto value = result.get();
+  ::sigaction(SIGUSR1, &saved, nullptr);
+  CHECK(parked);
+  CHECK(waiting_again);
+  return value;
+}
 
 }  // namespace
 
@@ -93,4 +146,35 @@ TEST_CASE("write_all to a vanished peer returns an error instead of killing the 
   // Still running: no SIGPIPE. The error is the reset or the broken pipe.
   CHECK((error == std::error_code(ECONNRESET, std::generic_category()) ||
          error == std::error_code(EPIPE, std::generic_category())));
+}
+
+TEST_CASE("a signal during read_some's or write_all's wait is no error: they wait again", "[ex1.1]") {
+  SECTION("read_some") {
+    auto pair = connected_pair();
+    std::array<char, 64> buffer{};
+    const auto r = interrupted_once([&] { return read_some(pair.server.get(), buffer, in(30s)); },
+                                    [&] { pair.client.send("HELLO 1\n"); });
+    CHECK(r.status == ReadStatus::data);
+    CHECK(std::string_view(buffer.data(), r.size) == "HELLO 1\n");
+  }
+  SECTION("write_all") {
+    auto pair = connected_pair();
+    // Fill the socket buffers, so that write_all() has to wait for room.
+    const std::string chunk(64 << 10, 'z');
+    std::size_t filled = 0;
+    while (true) {
+      const auto n = ::send(pair.server.get(), chunk.data(), chunk.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0) break;  // EAGAIN: full
+      filled += static_cast<std::size_t>(n);
+    }
+    std::future<std::string> reader;
+    const auto error =
+        interrupted_once([&] { return write_all(pair.server.get(), "HELLO 2\n", in(30s)); },
+                         [&] { reader = std::async(std::launch::async, [&pair] { return pair.client.read_all(); }); });
+    CHECK_FALSE(error);
+    pair.server.reset();  // the reader sees the end
+    const std::string got = reader.get();
+    CHECK(got.size() == filled + 8);
+    CHECK(got.ends_with("HELLO 2\n"));
+  }
 }

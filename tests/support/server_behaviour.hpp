@@ -14,21 +14,21 @@
 //     descriptors (the chapter's `accept_backoff`), everything else as the chapter's defaults;
 //   - `connect()`, `port()`, `eventually(condition)`, `request_stop()` (as SIGTERM would) and
 //     `stop()` (request it and wait for the server to return);
-//   - `counts()`: what the server counted so far, as a behaviour::Counts.
+//   - `counts()`: what the server counted so far, as a behaviour::Counts;
+//   - `log()`: what it logged (hs::testing::LogRecorder).
 #pragma once
 
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
-#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "ch01/accept_loop.hpp"
+#include "descriptors.hpp"
 #include "hs/net.hpp"
 #include "hs/testing/raw_socket.hpp"
 
@@ -90,6 +90,11 @@ void serves_clients_and_survives_failures() {
   CHECK(counts.completed == 2);
   CHECK(counts.failed == 3);
   CHECK(counts.open == 0);
+  // One line per connection, with its outcome (hs::log_outcome()), perhaps just after the count.
+  const bool logged = server.eventually(
+      [&] { return server.log().count(" done in ") == 2 && server.log().count(" failed after ") == 3; });
+  INFO("the server logged:\n" << server.log().text());
+  CHECK(logged);
 }
 
 /// "out of file descriptors, the listener pauses instead of spinning, then recovers"
@@ -101,21 +106,8 @@ void backs_off_when_out_of_descriptors() {
     CHECK(handshake(first, 1).empty());
   }
 
-  // Lower this process's descriptor limit and fill the table, keeping one free for the client.
-  rlimit saved{};
-  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
-  const int highest = ::dup(0);
-  REQUIRE(highest >= 0);
-  ::close(highest);
-  rlimit low = saved;
-  low.rlim_cur = static_cast<rlim_t>(highest + 32);
-  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
-  std::vector<int> filler;
-  for (int fd = ::dup(0); fd >= 0; fd = ::dup(0)) filler.push_back(fd);
-  ::close(filler.back());
-  filler.pop_back();
-
-  // The client takes the last descriptor (plain POSIX: nothing else may open a file now).
+  // Fill the descriptor table, keeping one free for the client, which takes the last one.
+  DescriptorsExhausted exhausted{1};
   const Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -125,14 +117,17 @@ void backs_off_when_out_of_descriptors() {
 
   // accept() now fails with EMFILE: the listener must pause between attempts, several times.
   const bool backed_off = server.eventually([&] { return server.counts().backoffs >= 3; });
-  for (int fd : filler) ::close(fd);
-  ::setrlimit(RLIMIT_NOFILE, &saved);
+  exhausted.release();
 
   REQUIRE(connected);
   CHECK(backed_off);
   const Counts counts = server.counts();
   CHECK(counts.accept_errors >= 3);
   CHECK(counts.backoffs == counts.accept_errors);  // every failure was a pause
+  // One warning for the whole burst, not one per retry: a server out of descriptors would
+  // otherwise flood its own log.
+  INFO("the server logged:\n" << server.log().text());
+  CHECK(server.log().count("accept failed") == 1);
   // Descriptors are free again: the waiting client is accepted and served.
   CHECK(server.eventually([&] { return server.counts().accepted == 2; }));
   RawSocket raw{::dup(client.get())};

@@ -3,6 +3,7 @@
 /// scripts read). Each line is written with one call, so lines from several threads never mix.
 #pragma once
 
+#include <functional>
 #include <string_view>
 #include <utility>
 
@@ -14,8 +15,13 @@ namespace hs {
 /// `info` lines can be silenced with `--quiet`; warnings and errors never are.
 class Logger {
  public:
+  /// Where a line goes instead of stderr: its level ("info", "warn", "error") and message. Tests
+  /// give one (hs::testing::LogRecorder) to check what a server said. Called from any thread.
+  using Sink = std::function<void(std::string_view level, std::string_view message)>;
+
   /// @param quiet  drop info lines (warnings and errors still print)
-  explicit Logger(bool quiet = false) : quiet_{quiet} {}
+  /// @param sink   where lines go; stderr if empty
+  explicit Logger(bool quiet = false, Sink sink = {}) : quiet_{quiet}, sink_{std::move(sink)} {}
 
   /// One line about normal operation, e.g. a connection's outcome.
   template <typename... Args>
@@ -40,6 +46,7 @@ class Logger {
   void write(std::string_view level, std::string_view message) const;
 
   bool quiet_;  ///< --quiet: drop info lines (a load test would otherwise print one per connection)
+  Sink sink_;   ///< empty: stderr
 };
 
 }  // namespace hs

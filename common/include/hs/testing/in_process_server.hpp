@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "hs/log.hpp"
+#include "hs/testing/log_recorder.hpp"
 #include "hs/testing/server_thread.hpp"
 
 namespace hs::testing {
@@ -38,6 +39,8 @@ class InProcessServer {
   RawSocket connect() const { return thread_.connect(); }
   /// Its counters, live.
   Stats& stats() { return stats_; }
+  /// What it logged so far.
+  const LogRecorder& log() const { return recorded_; }
   /// Waits until `condition` holds; false if the deadline passes or the loop returns first.
   bool eventually(const std::function<bool()>& condition) const { return thread_.eventually(condition); }
   /// Asks the loop to stop.
@@ -47,7 +50,8 @@ class InProcessServer {
 
  private:
   Loop loop_;
-  Logger log_{true};  // quiet: warnings and errors only
+  LogRecorder recorded_;
+  Logger log_ = recorded_.logger();
   Stats stats_;
   ServerThread thread_;  // last: starts the loop once everything above exists
 };
