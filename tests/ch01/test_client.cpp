@@ -158,3 +158,24 @@ TEST_CASE("client: --think-ms pauses between Y and Z", "[ex1.4]") {
   CHECK(result.status == hs::Status::done);
   CHECK(server.received() == "HELLO 7\nHELLO 9\n");
 }
+
+TEST_CASE("client: --think-ms is only between Y and Z, not before X", "[ex1.4]") {
+  // The server refuses at once, so a client that thinks only before Z never thinks here. One that
+  // thought before X too would be 10 s late with it.
+  const auto connected = Clock::now();
+  ScriptedServer server{[connected](RawSocket& s) {
+    auto got = s.read_line();
+    s.send("ERROR busy server at capacity\n");
+    return Clock::now() - connected < 10s ? got : "X came after the think time: " + got;
+  }};
+  ClientOptions options = quick(7);
+  options.think = 10s;
+  ClientResult result;
+  {
+    const auto fd = server.connect();
+    result = run_client(fd.get(), options);
+  }
+  REQUIRE(result.error);
+  CHECK(result.error->reason == hs::ErrorReason::busy);
+  CHECK(server.received() == "HELLO 7\n");
+}

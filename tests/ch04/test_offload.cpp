@@ -65,8 +65,9 @@ TEST_CASE("offload rethrows what the job threw, in the caller", "[ex4.1]") {
 }
 
 TEST_CASE("while an offloaded job blocks, the io thread runs other coroutines", "[ex4.1]") {
-  // The job blocks until another coroutine, on the same one-thread io_context, has run. If the job
-  // ran on the io thread, that coroutine could not run: the job would wait until its deadline.
+  // The job hands the one-thread io_context something to run, then blocks until it has run. If the
+  // job ran on the io thread (as after `co_await asio::post(pool, use_awaitable)`, which does not
+  // move the coroutine), nothing else could run there: the job would wait until its deadline.
   asio::io_context io{1};
   asio::thread_pool pool{1};
   std::promise<void> other_ran;
@@ -75,20 +76,15 @@ TEST_CASE("while an offloaded job blocks, the io thread runs other coroutines", 
   auto blocked = asio::co_spawn(
       asio::make_strand(io),
       [&]() -> Awaitable<void> {
-        co_await offload(pool, [&] { released = other_has_run.wait_for(hs::testing::generous); });
+        co_await offload(pool, [&] {
+          asio::post(io, [&] { other_ran.set_value(); });  // queued only now, while the job runs
+          released = other_has_run.wait_for(hs::testing::generous);
+        });
       },
       asio::use_future);
-  auto other = asio::co_spawn(
-      asio::make_strand(io),
-      [&]() -> Awaitable<void> {
-        other_ran.set_value();
-        co_return;
-      },
-      asio::use_future);
-  std::thread thread{[&] { io.run_for(hs::testing::generous); }};
+  std::thread thread{[&] { io.run_for(2 * hs::testing::generous); }};
   thread.join();
   blocked.get();
-  other.get();
   pool.join();
   CHECK(released == std::future_status::ready);
 }
