@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
 # Chapter 02's measurements, as quoted in its README: the two threaded models under many clients.
-# For each run: start hs-ch02-server-ref, sample its memory and threads from /proc every 50 ms,
-# run hs-client-ref (one thread per client) against it, and print one table row.
+# For each run: start a fresh hs-ch02-server-ref (or yours: --mine), sample its memory and threads
+# from /proc every 50 ms, run hs-client-ref (one thread per client) against it, and print one
+# table row.
 #
-#   chapters/02-threads/measure.sh            # from the repository root, after a release build
-#   chapters/02-threads/measure.sh --quick    # smaller runs (the tour uses this)
+#   chapters/02-threads/measure.sh           # four runs, about 20 s, from the repository root
+#   chapters/02-threads/measure.sh --quick   # three smaller runs (about 5 s; the tour's)
+#   chapters/02-threads/measure.sh --mine    # the same runs against your hs-ch02-server
 #
-# Loopback only; every run is bounded (the clients' own timeouts end it).
+# Needs a release build: cmake --preset release && cmake --build --preset release --target ch02-ref
+# hs-client-ref (and hs-ch02-server for --mine). Loopback only; every run is bounded (the clients'
+# own timeouts end it).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 # shellcheck source=../../scripts/lib/measure.sh
-source scripts/lib/measure.sh
-measure_need hs-ch02-server-ref hs-client-ref
+source "$(dirname "$0")/../../scripts/lib/measure.sh"
+measure_options hs-ch02-server "--quick" "" "$@"
+measure_need hs-client-ref
 
 # run LABEL "SERVER ARGS" "CLIENT ARGS": one measured run, one table row.
 run() {
   local label="$1" server_args="$2" client_args="$3"
   local sample
   sample=$(mktemp)
-  measure_start hs-ch02-server-ref "$server_args"
+  measure_start "$server_args"
   local base_rss
-  base_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status")
+  base_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status" 2>/dev/null || echo 0)
   # Sample peak RSS and threads while the clients run.
   ( peak_rss=0; peak_threads=0
     while kill -0 "$server" 2>/dev/null && [[ ! -e "$sample.stop" ]]; do
@@ -58,7 +62,7 @@ printf '| %-42s | %14s | %6s | %7s | %6s | %8s | %7s | %8s | %9s |\n' "run" "don
   "p99 ms" "threads" "RSS MiB" "KiB/conn"
 printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..44})" "$(printf -- '-%.0s' {1..16})" \
   "--------" "---------" "--------" "----------" "---------" "----------" "-----------"
-if [[ "${1:-}" == "--quick" ]]; then
+if measure_has --quick; then
   run "thread-per-conn, 500 clients stalled 1 s" "--model thread-per-conn" "--clients 500 --think-ms 1000" 500
   run "pool 16 + queue 64, wait: 300 x 100 ms" "--model pool --threads 16 --queue 64 --overload wait" \
     "--clients 300 --think-ms 100" 300

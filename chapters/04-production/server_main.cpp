@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -34,6 +35,7 @@ using namespace hs::ch04;
 struct Args {
   hs::ServerArgs common;
   std::string work = "timer";
+  std::uint64_t cpu_rounds_per_ms = 0;  // 0: measured at start-up
   unsigned pool_threads = std::max(2u, std::thread::hardware_concurrency());
   unsigned io_threads = 1;
   std::size_t max_conns = 0;  // 0: derived from the descriptor limit
@@ -56,6 +58,9 @@ std::size_t default_max_conns() {
   return fds > 1100 ? fds - 100 : fds * 9 / 10;
 }
 
+// Far above what a core hashes in a millisecond, and low enough that no --work-ms overflows the rounds.
+constexpr std::uint64_t max_cpu_rounds_per_ms = 1'000'000'000;
+
 std::optional<double> parse_rate(std::string_view text) {
   if (!text.ends_with("/s")) return std::nullopt;
   text.remove_suffix(2);
@@ -67,6 +72,17 @@ std::optional<double> parse_rate(std::string_view text) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+// SIGINT and SIGTERM stop the server through serve()'s signal_set. main() blocks them before the
+// `listening on` line, and serve() unblocks them once its signal_set is there: one sent as soon as
+// a script has read that line waits for it (pending) instead of killing the process outright.
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
 }
 
 // One server process: its io_context, its threads, until the drain has finished.
@@ -107,6 +123,8 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
       if (thrown) std::rethrow_exception(thrown);
     });
   });
+  const sigset_t stopping = stop_signals();
+  ::pthread_sigmask(SIG_UNBLOCK, &stopping, nullptr);  // the signal_set takes them from here on
   asio::co_spawn(server.executor(), server.listen(), [&](std::exception_ptr thrown) {
     asio::post(io, [&] { signals.cancel(); });  // nothing left to stop
     if (thrown) std::rethrow_exception(thrown);
@@ -133,6 +151,8 @@ int main(int argc, char** argv) {
   hs::Cli cli{"hs-ch04-server", "the HELLO server in production: threads, limits, metrics, drain (chapter 04)"};
   args.common.add_to(cli, "done the way --work says");
   cli.add("--work", args.work, "MODE", "how the work is done: blocking, timer, offload, cpu, cpu-offload");
+  cli.add("--cpu-rounds-per-ms", args.cpu_rounds_per_ms, "N",
+          "hash rounds in 1 ms of cpu or cpu-offload work (0: measure at start-up); logged either way");
   cli.add("--pool-threads", args.pool_threads, "N", "threads for offloaded work");
   cli.add("--io-threads", args.io_threads, "N", "threads running the io_context");
   cli.add("--max-conns", args.max_conns, "N", "sessions at once; more get ERROR busy (0: the descriptor limit - 100)");
@@ -149,6 +169,10 @@ int main(int argc, char** argv) {
 
   const auto mode = mode_from_name(args.work);
   if (!mode) cli.fail(fmt::format("--work must be blocking, timer, offload, cpu or cpu-offload, not '{}'", args.work));
+  if (args.cpu_rounds_per_ms > max_cpu_rounds_per_ms) {
+    cli.fail(fmt::format("--cpu-rounds-per-ms must be at most {} (0: measure at start-up)", max_cpu_rounds_per_ms));
+  }
+  if (args.cpu_rounds_per_ms > 0 && !hashes(*mode)) cli.fail("--cpu-rounds-per-ms goes with --work cpu or cpu-offload");
   if (args.io_threads < 1 || args.io_threads > 256) cli.fail("--io-threads must be between 1 and 256");
   if (args.pool_threads < 1 || args.pool_threads > 256) cli.fail("--pool-threads must be between 1 and 256");
   if (args.workers < 1 || args.workers > 64) cli.fail("--workers must be between 1 and 64");
@@ -175,7 +199,19 @@ int main(int argc, char** argv) {
   work.pool_threads = args.pool_threads;
   work.downstream_timeout = args.downstream_timeout;
   work.breaker = {args.breaker_failures, args.breaker_cool_down};
+  work.cpu_rounds_per_ms = args.cpu_rounds_per_ms;
+  if (hashes(work.mode)) {
+    // Once, before any worker starts, so that they all hash alike. Logged even with --quiet (which
+    // drops the lines per connection): measurements run quiet, and this is the figure that makes
+    // two of them comparable (README, "Pitfall 2").
+    const bool measured = work.cpu_rounds_per_ms == 0;
+    if (measured) work.cpu_rounds_per_ms = measure_rounds_per_ms();
+    hs::Logger{}.info("cpu work: {} hash rounds per ms ({})", work.cpu_rounds_per_ms,
+                      measured ? "measured at start-up" : "from --cpu-rounds-per-ms");
+  }
 
+  const sigset_t stopping = stop_signals();
+  ::pthread_sigmask(SIG_BLOCK, &stopping, nullptr);  // until serve() can take them (each worker's too)
   std::vector<hs::Fd> listeners = hs::listen_and_announce(cli, "hs-ch04-server", args.common, args.workers);
   std::optional<hs::Fd> metrics_listener;
   if (args.metrics_port >= 0) {

@@ -29,8 +29,8 @@ Awaitable<void> offload(asio::thread_pool& pool, std::function<void()> job) {
   // to the job's coroutine, on a pool thread, while our strand emits it: a data race, and a job
   // skipped if it has not started yet. A job cannot be interrupted anyway.
   //
-  // The job goes to the pool as a coroutine's parameter, not a lambda's init-capture: g++ 12 can
-  // leave a parameter moved into a capture still owning its target (a double free, seen by ASan).
+  // The job goes to the pool as a coroutine's parameter, not a lambda's init-capture: g++ 12.2 frees
+  // the job twice when a lambda capturing it is a temporary in this co_await (ASan: double-free).
   co_await asio::co_spawn(pool, run_job(std::move(job)),
                           asio::bind_cancellation_slot(asio::cancellation_slot{}, use_awaitable));
 }

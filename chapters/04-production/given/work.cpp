@@ -16,19 +16,10 @@ namespace {
 
 constexpr std::array<std::string_view, 5> mode_names{"blocking", "timer", "offload", "cpu", "cpu-offload"};
 
-// How many hash rounds this machine does in a millisecond: 20 ms of hashing, timed.
-std::uint64_t measure_rounds_per_ms() {
-  constexpr std::uint64_t batch = 1 << 16;
-  std::uint64_t rounds = 0;
-  std::uint64_t seed = 1;
-  const auto start = Clock::now();
-  while (Clock::now() - start < std::chrono::milliseconds{20}) {
-    seed = hash_rounds(batch, seed);
-    rounds += batch;
-  }
-  const auto took = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  const auto per_ms = static_cast<std::uint64_t>(static_cast<double>(rounds) / took);
-  return per_ms + (seed == 0 ? 1 : 0);  // use `seed`: the loop is not dead code
+// The rounds per ms the work is sized with: given, or measured now; none if the mode does not hash.
+std::uint64_t rounds_per_ms_for(const WorkOptions& options) {
+  if (!hashes(options.mode)) return 0;
+  return options.cpu_rounds_per_ms > 0 ? options.cpu_rounds_per_ms : measure_rounds_per_ms();
 }
 
 // A job's place in the offload gauges: queued from construction until the job starts (or forever
@@ -70,6 +61,20 @@ std::optional<WorkMode> mode_from_name(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+std::uint64_t measure_rounds_per_ms() {
+  constexpr std::uint64_t batch = 1 << 16;
+  std::uint64_t rounds = 0;
+  std::uint64_t seed = 1;
+  const auto start = Clock::now();
+  while (Clock::now() - start < std::chrono::milliseconds{20}) {
+    seed = hash_rounds(batch, seed);
+    rounds += batch;
+  }
+  const auto took = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  const auto per_ms = static_cast<std::uint64_t>(static_cast<double>(rounds) / took);
+  return per_ms + (seed == 0 ? 1 : 0);  // use `seed`: the loop is not dead code
+}
+
 std::uint64_t hash_rounds(std::uint64_t rounds, std::uint64_t seed) noexcept {
   std::uint64_t h = seed ^ 0x9E3779B97F4A7C15ULL;
   for (std::uint64_t i = 0; i < rounds; ++i) {  // splitmix64 steps: each depends on the last
@@ -85,8 +90,7 @@ Work::Work(WorkOptions options, ServerMetrics& metrics)
     : options_{options},
       metrics_{metrics},
       breaker_{options.breaker},
-      rounds_per_ms_{options.mode == WorkMode::cpu || options.mode == WorkMode::cpu_offload ? measure_rounds_per_ms()
-                                                                                            : 0},
+      rounds_per_ms_{rounds_per_ms_for(options)},
       pool_{options.pool_threads} {}
 
 Work::~Work() { pool_.join(); }

@@ -31,6 +31,9 @@ enum class WorkMode {
   cpu_offload,  ///< the same hashing, on the pool
 };
 
+/// Whether `mode` hashes (cpu, cpu-offload): the modes whose work is sized in hash rounds.
+constexpr bool hashes(WorkMode mode) noexcept { return mode == WorkMode::cpu || mode == WorkMode::cpu_offload; }
+
 /// The mode's name on the command line: "blocking", "timer", "offload", "cpu", "cpu-offload".
 std::string_view mode_name(WorkMode mode) noexcept;
 /// The mode named `name`, if it is one.
@@ -44,7 +47,14 @@ struct WorkOptions {
   /// `--downstream-timeout`: offloaded calls slower than this count as failures (0 = never)
   std::chrono::milliseconds downstream_timeout{0};
   CircuitBreaker::Options breaker;  ///< `--breaker-failures`, `--breaker-cool-down`
+  /// `--cpu-rounds-per-ms`: hash rounds per ms of CPU work (0 = measure_rounds_per_ms() now). Two
+  /// runs given the same figure do the same work, however busy the machine was when each started.
+  std::uint64_t cpu_rounds_per_ms = 0;
 };
+
+/// How many hash rounds this machine does in a millisecond: 20 ms of hashing, timed. On a busy
+/// machine it comes out low, and N ms of work then take less than N ms when the load is gone.
+std::uint64_t measure_rounds_per_ms();
 
 /// What the work came to: chapter 03's WorkOutcome (cancelled by a deadline, or an ERROR line to
 /// answer instead of HELLO Y: the downstream failed, or its breaker is open).
@@ -54,7 +64,8 @@ using ch03::WorkOutcome;
 /// pool, breaker and metrics are thread-safe. Destroying it waits for the pool's jobs to end.
 class Work {
  public:
-  /// Starts the pool (options.pool_threads threads) and, for the CPU modes, measures rounds_per_ms().
+  /// Starts the pool (options.pool_threads threads). For the CPU modes, rounds_per_ms() is
+  /// options.cpu_rounds_per_ms, or measured now if that is 0.
   Work(WorkOptions options, ServerMetrics& metrics);
   Work(const Work&) = delete;
   Work& operator=(const Work&) = delete;
@@ -72,7 +83,7 @@ class Work {
   const WorkOptions& options() const noexcept { return options_; }
   /// The breaker in front of the downstream (for the metrics).
   const CircuitBreaker& breaker() const noexcept { return breaker_; }
-  /// Hash rounds that take about 1 ms on this machine (measured once, at construction).
+  /// Hash rounds that stand for 1 ms of CPU work (0 in the modes that do not hash).
   std::uint64_t rounds_per_ms() const noexcept { return rounds_per_ms_; }
 
  private:
