@@ -42,7 +42,8 @@ class ThreadPool {
   /// false once the pool is shutting down, since no task will be taken any more.
   bool wait_for_room(std::chrono::milliseconds timeout);
 
-  /// Stops taking tasks, lets the workers finish every queued task, and joins them. Idempotent
+  /// Stops taking tasks (a submit() waiting for room returns false at once, without waiting for
+  /// the workers), lets the workers finish every queued task, and joins them. Idempotent
   /// and safe from several threads (the first call joins; later ones return at once). Must not be
   /// called from a task (it would wait for its own thread): throws std::logic_error.
   void shutdown();

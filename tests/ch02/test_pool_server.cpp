@@ -71,7 +71,13 @@ TEST_CASE("pool, overload refuse: the client beyond W + Q gets ERROR busy at onc
 TEST_CASE("pool: stop serves every client already accepted, then joins the workers", "[ex2.3]") {
   Server server{pool(two_workers_one_place(Overload::wait))};
   auto [a, b, queued] = saturate(server);
+  auto waiting = server.connect();  // in the backlog: the queue is full
+  waiting.send("HELLO 30\n");
   server.request_stop();
+  // Not accepted before the stop: told so at once, while the pool still serves the others...
+  CHECK(waiting.read_all() == "ERROR shutdown server stopping\n");
+  // ...on its two workers, which count as serving threads until the pool has shut down.
+  CHECK_FALSE(server.eventually([&] { return server.stats().threads_now != 2; }, 200ms));
   CHECK(finish(a, 1).empty());
   CHECK(queued.read_line() == "HELLO 21\n");  // accepted before the stop: still served
   CHECK(finish(queued, 20).empty());

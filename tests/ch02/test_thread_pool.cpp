@@ -145,7 +145,26 @@ TEST_CASE("submit waits for room, try_submit and wait_for_room do not", "[ex2.2]
   gate.open();
   CHECK(waiting.get());
   CHECK(pool.wait_for_room(30s));
+  CHECK(eventually([&] { return pool.busy() == 0 && pool.queued() == 0; }));  // all done: none busy
   pool.shutdown();
+}
+
+TEST_CASE("shutdown() wakes a submit() that waits for room: it gives up at once", "[ex2.2]") {
+  Gate gate;
+  ThreadPool pool{1, 1};
+  const OpenOnExit opener{gate};
+  REQUIRE(pool.submit([&gate] { gate.wait(); }));  // the worker is busy...
+  REQUIRE(eventually([&] { return pool.busy() == 1; }));
+  REQUIRE(pool.submit([] {}));  // ...and the queue is full
+  auto waiting = std::async(std::launch::async, [&] { return pool.submit([] {}); });
+  CHECK(waiting.wait_for(100ms) == std::future_status::timeout);             // waiting for room, as it should
+  auto stopping = std::async(std::launch::async, [&] { pool.shutdown(); });  // blocks: joins the worker
+  // The worker is still blocked, so no room has appeared: only shutdown() can end this submit().
+  const bool gave_up = waiting.wait_for(30s) == std::future_status::ready;
+  CHECK(gave_up);
+  gate.open();
+  stopping.get();
+  CHECK_FALSE(waiting.get());
 }
 
 TEST_CASE("shutdown with a full queue runs every queued task, then joins", "[ex2.2]") {

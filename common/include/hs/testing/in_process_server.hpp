@@ -41,8 +41,10 @@ class InProcessServer {
   Stats& stats() { return stats_; }
   /// What it logged so far.
   const LogRecorder& log() const { return recorded_; }
-  /// Waits until `condition` holds; false if the deadline passes or the loop returns first.
-  bool eventually(const std::function<bool()>& condition) const { return thread_.eventually(condition); }
+  /// Waits until `condition` holds; false if `timeout` passes or the loop returns first.
+  bool eventually(const std::function<bool()>& condition, Duration timeout = generous) const {
+    return thread_.eventually(condition, timeout);
+  }
   /// Asks the loop to stop.
   void request_stop() const { thread_.request_stop(); }
   /// Asks the loop to stop and waits for it to return.
