@@ -78,8 +78,7 @@ extern "C" int pthread_create(pthread_t* thread, const pthread_attr_t* attribute
   return real(thread, attributes, start, argument);
 }
 
-TEST_CASE("the pool: if a worker cannot start, the ones that did are stopped and the constructor throws",
-          "[ex2.2]") {
+TEST_CASE("the pool: if a worker cannot start, the ones that did are stopped and the constructor throws", "[ex2.2]") {
   fail_thread_start_after(1);  // the first worker starts, the second cannot
   CHECK_THROWS_AS(ThreadPool(3, 1), std::system_error);
   fail_thread_start_after(-1);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "fixtures.hpp"
+#include "hs/testing/log_recorder.hpp"
 
 using namespace hs::ch03;
 using namespace hs::ch03::test;
@@ -123,7 +124,8 @@ TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not r
 
 TEST_CASE("stop: listen() returns at once, the handshakes in progress finish, then run() returns", "[ex3.4]") {
   asio::io_context io{1};
-  hs::Logger log{true};
+  hs::testing::LogRecorder recorded;
+  const hs::Logger log = recorded.logger();
   ServerStats stats;
   std::uint16_t port = 0;
   Server server{loopback_acceptor(io, port), generous_timeouts(), log, stats};
@@ -136,9 +138,14 @@ TEST_CASE("stop: listen() returns at once, the handshakes in progress finish, th
     in_progress.back().send(fmt::format("HELLO {}\n", i));
     CHECK(in_progress.back().read_line() == fmt::format("HELLO {}\n", i + 1));
   }
-  asio::post(io, [&] { server.stop(); });  // how main() calls it on SIGTERM: on the io thread
+  asio::post(io, [&] {  // how main() calls it on SIGTERM: on the io thread
+    server.stop();
+    server.stop();  // a second SIGTERM: does nothing
+  });
   CHECK(listened.wait_for(hs::testing::generous) == std::future_status::ready);
   CHECK(stats.open == 10);  // listen() is over; the sessions are not
+  INFO("the server logged:\n" << recorded.text());
+  CHECK(recorded.count("waiting for 10 handshake(s)") == 1);
   CHECK_FALSE(io.stopped());
   int completed = 0;
   for (int i = 0; i < 10; ++i) {

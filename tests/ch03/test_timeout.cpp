@@ -7,6 +7,8 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <sys/resource.h>
+
 #include "fixtures.hpp"
 
 using namespace hs::ch03;
@@ -55,6 +57,16 @@ Outcome run_race(Clock::duration how_long, Deadlines deadlines, bool& drained, b
   Outcome outcome = running.result();
   drained = running.drained();
   return outcome;
+}
+
+// CPU time this process has used so far (user and system, every thread).
+std::chrono::microseconds cpu_used() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto us = [](const timeval& t) {
+    return std::chrono::seconds{t.tv_sec} + std::chrono::microseconds{t.tv_usec};
+  };
+  return us(usage.ru_utime) + us(usage.ru_stime);
 }
 
 }  // namespace
@@ -181,4 +193,17 @@ TEST_CASE("wake(): a deadline moved earlier is read at once, and waking is not l
     CHECK(outcome.watchdog_cleared);
     CHECK(drained);
   }
+}
+
+TEST_CASE("the watchdog sleeps until the deadline: waiting costs no CPU", "[ex3.1]") {
+  // A watchdog that looked at the clock in a loop would still time out at the right moment, and
+  // burn a core meanwhile: with a thousand clients waiting, the whole machine.
+  const auto before = cpu_used();
+  const auto now = Clock::now();
+  bool drained = false;
+  const Outcome outcome = run_race(an_hour, {now + 500ms, now + an_hour}, drained);
+  const auto used = std::chrono::duration_cast<std::chrono::milliseconds>(cpu_used() - before);
+  CHECK(outcome.ran_out == hs::Timeout::read);
+  INFO("CPU time used by a 500 ms wait: " << used.count() << " ms (a sleeping wait takes about 1)");
+  CHECK(used < 100ms);
 }

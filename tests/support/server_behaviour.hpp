@@ -107,6 +107,7 @@ void backs_off_when_out_of_descriptors() {
   }
 
   // Fill the descriptor table, keeping one free for the client, which takes the last one.
+  const auto start = std::chrono::steady_clock::now();
   DescriptorsExhausted exhausted{1};
   const Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
   sockaddr_in address{};
@@ -117,6 +118,8 @@ void backs_off_when_out_of_descriptors() {
 
   // accept() now fails with EMFILE: the listener must pause between attempts, several times.
   const bool backed_off = server.eventually([&] { return server.counts().backoffs >= 3; });
+  const auto paused = server.counts().backoffs;
+  const auto elapsed = std::chrono::steady_clock::now() - start;
   exhausted.release();
 
   REQUIRE(connected);
@@ -124,6 +127,10 @@ void backs_off_when_out_of_descriptors() {
   const Counts counts = server.counts();
   CHECK(counts.accept_errors >= 3);
   CHECK(counts.backoffs == counts.accept_errors);  // every failure was a pause
+  // Each pause lasts its 20 ms (a timer never fires early): a listener that retried at once would
+  // have counted thousands by now.
+  INFO(paused << " pauses in " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms");
+  CHECK(paused <= static_cast<std::uint64_t>(elapsed / 20ms) + 2);
   // One warning for the whole burst, not one per retry: a server out of descriptors would
   // otherwise flood its own log.
   INFO("the server logged:\n" << server.log().text());

@@ -198,6 +198,17 @@ void handshake_deadline() {
 }
 
 /// "a client that half-closes still reads the ERROR line"
+/// "when both clocks run out at once, the handshake's deadline is the one reported"
+template <typename Session, typename Options = typename Session::Options>
+void both_clocks_at_once() {
+  auto options = Options{};
+  options.read_timeout = 300ms;
+  options.handshake_timeout = 300ms;  // both started together: they end together
+  Session serving{options};
+  CHECK(serving.client.read_all() == machine_timeout(hs::Timeout::handshake));
+  CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
+}
+
 template <typename Session, typename Options = typename Session::Options>
 void half_close() {
   Session serving{Options{}};
@@ -300,6 +311,9 @@ void work_pauses_the_read_timeout() {
   }                                                                                                                 \
   TEST_CASE("the whole handshake has its own deadline", tag) {                                                      \
     hs::testing::behaviour::handshake_deadline<Session>();                                                          \
+  }                                                                                                                 \
+  TEST_CASE("when both clocks run out at once, the handshake's deadline is the one reported", tag) {                \
+    hs::testing::behaviour::both_clocks_at_once<Session>();                                                         \
   }                                                                                                                 \
   TEST_CASE("a client that half-closes still reads the ERROR line", tag) {                                          \
     hs::testing::behaviour::half_close<Session>();                                                                  \
