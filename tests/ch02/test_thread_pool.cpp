@@ -48,6 +48,18 @@ bool eventually(F condition) {
   return true;
 }
 
+// A pool of one worker, blocked on `gate`, with its one queue place taken.
+struct FullPool {
+  Gate gate;
+  ThreadPool pool{1, 1};
+  OpenOnExit opener{gate};
+  FullPool() {
+    REQUIRE(pool.submit([this] { gate.wait(); }));  // the worker is busy...
+    REQUIRE(eventually([&] { return pool.busy() == 1; }));
+    REQUIRE(pool.submit([] {}));  // ...and the queue is full
+  }
+};
+
 }  // namespace
 
 TEST_CASE("the pool runs every task, on at most W threads, and loses none at shutdown", "[ex2.2]") {
@@ -123,12 +135,9 @@ TEST_CASE("the queue bound holds under concurrent submitters", "[ex2.2]") {
 }
 
 TEST_CASE("submit waits for room, try_submit and wait_for_room do not", "[ex2.2]") {
-  Gate gate;
-  ThreadPool pool{1, 1};
-  const OpenOnExit opener{gate};
-  REQUIRE(pool.submit([&gate] { gate.wait(); }));  // the worker is busy...
-  REQUIRE(eventually([&] { return pool.busy() == 1; }));
-  REQUIRE(pool.submit([] {}));  // ...and the queue is full
+  FullPool full;
+  Gate& gate = full.gate;
+  ThreadPool& pool = full.pool;
   CHECK_FALSE(pool.try_submit([] {}));
   CHECK_FALSE(pool.wait_for_room(20ms));
   std::atomic<bool> returned{false};
@@ -150,12 +159,9 @@ TEST_CASE("submit waits for room, try_submit and wait_for_room do not", "[ex2.2]
 }
 
 TEST_CASE("shutdown() wakes a submit() that waits for room: it gives up at once", "[ex2.2]") {
-  Gate gate;
-  ThreadPool pool{1, 1};
-  const OpenOnExit opener{gate};
-  REQUIRE(pool.submit([&gate] { gate.wait(); }));  // the worker is busy...
-  REQUIRE(eventually([&] { return pool.busy() == 1; }));
-  REQUIRE(pool.submit([] {}));  // ...and the queue is full
+  FullPool full;
+  Gate& gate = full.gate;
+  ThreadPool& pool = full.pool;
   auto waiting = std::async(std::launch::async, [&] { return pool.submit([] {}); });
   CHECK(waiting.wait_for(100ms) == std::future_status::timeout);             // waiting for room, as it should
   auto stopping = std::async(std::launch::async, [&] { pool.shutdown(); });  // blocks: joins the worker

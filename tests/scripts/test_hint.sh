@@ -3,17 +3,8 @@
 # exist with exit status 2; and every lesson's "Stuck?" line matches its chapter's hints.md.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect_exit STATUS COMMAND...: runs it, keeps stdout in $out and stderr in $err.
-expect_exit() {
-  local want="$1"; shift
-  local errfile; errfile=$(mktemp)
-  out=$("$@" 2>"$errfile"); local got=$?
-  err=$(cat "$errfile"); rm -f "$errfile"
-  [[ $got -eq $want ]] || fail "$* exited $got, expected $want (stderr: $err)"
-}
+# shellcheck source=lib.sh
+source tests/scripts/lib.sh
 
 # The text of hint K of exercise N.M, straight from its hints.md (between its <details> lines).
 hint_text() {

@@ -4,17 +4,8 @@
 # does not know with exit status 2 before it needs a build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# expect_exit STATUS COMMAND...: runs it, keeps stdout in $out and stderr in $err.
-expect_exit() {
-  local want="$1"; shift
-  local errfile; errfile=$(mktemp)
-  out=$("$@" 2>"$errfile"); local got=$?
-  err=$(cat "$errfile"); rm -f "$errfile"
-  [[ $got -eq $want ]] || fail "$* exited $got, expected $want (stderr: $err)"
-}
+# shellcheck source=lib.sh
+source tests/scripts/lib.sh
 
 for script in chapters/02-threads/measure.sh chapters/03-coroutines/measure.sh chapters/04-production/measure.sh; do
   chapter=$(grep -oE 'hs-ch0[0-9]-server' "$script" | head -n 1)
