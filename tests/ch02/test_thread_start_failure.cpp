@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <system_error>
 
 #include "ch02/thread_pool.hpp"
@@ -38,23 +39,30 @@ std::condition_variable hold_changed;
 bool hold_next = false;  // the next start waits until release_held_start()
 bool holding = false;    // a start is waiting now
 
-void fail_thread_start_after(int starts) { starts_before_failure = starts; }
+// While it lives, `starts` more threads start, then the next one fails. (Disarmed at the end of
+// the test even if it fails early: a later test must get its threads.)
+struct FailThreadStart {
+  explicit FailThreadStart(int starts) { starts_before_failure = starts; }
+  ~FailThreadStart() { starts_before_failure = -1; }
+};
 
-void hold_next_thread_start() {
-  const std::lock_guard lock{hold_mutex};
-  hold_next = true;
-}
-
-bool thread_start_is_held() {
-  std::unique_lock lock{hold_mutex};
-  return hold_changed.wait_for(lock, hs::testing::generous, [] { return holding; });
-}
-
-void release_held_start() {
-  const std::lock_guard lock{hold_mutex};
-  hold_next = false;
-  hold_changed.notify_all();
-}
+// While it lives, the next thread start waits (holding is true meanwhile); released at the end.
+struct HoldThreadStart {
+  HoldThreadStart() {
+    const std::lock_guard lock{hold_mutex};
+    hold_next = true;
+  }
+  ~HoldThreadStart() { release(); }
+  void release() {
+    const std::lock_guard lock{hold_mutex};
+    hold_next = false;
+    hold_changed.notify_all();
+  }
+  static bool held() {
+    const std::lock_guard lock{hold_mutex};
+    return holding;
+  }
+};
 
 }  // namespace
 
@@ -79,18 +87,17 @@ extern "C" int pthread_create(pthread_t* thread, const pthread_attr_t* attribute
 }
 
 TEST_CASE("the pool: if a worker cannot start, the ones that did are stopped and the constructor throws", "[ex2.2]") {
-  fail_thread_start_after(1);  // the first worker starts, the second cannot
+  const FailThreadStart failing{1};  // the first worker starts, the second cannot
   CHECK_THROWS_AS(ThreadPool(3, 1), std::system_error);
-  fail_thread_start_after(-1);
 }
 
 TEST_CASE("thread per connection: a client whose thread cannot start gets ERROR busy, and the loop carries on",
           "[ex2.1]") {
   Server server{thread_per_connection()};
-  fail_thread_start_after(0);
+  std::optional<FailThreadStart> failing{std::in_place, 0};
   auto refused = server.connect();
   CHECK(refused.read_all() == "ERROR busy server at capacity\n");
-  fail_thread_start_after(-1);
+  failing.reset();
   CHECK(server.eventually([&] { return server.stats().refused_busy == 1; }));
   CHECK(server.stats().threads_now == 0);
   INFO("the server logged:\n" << server.log().text());
@@ -103,13 +110,13 @@ TEST_CASE("thread per connection: a client whose thread cannot start gets ERROR 
 
 TEST_CASE("thread per connection: clients still waiting when the stop comes hear ERROR shutdown", "[ex2.1]") {
   Server server{thread_per_connection()};
-  hold_next_thread_start();  // the loop will wait inside std::thread's constructor...
+  HoldThreadStart hold;  // the loop will wait inside std::thread's constructor...
   auto first = server.connect();
-  REQUIRE(thread_start_is_held());
+  REQUIRE(server.eventually(HoldThreadStart::held));
   auto waiting = server.connect();  // ...so this one stays in the backlog...
   waiting.send("HELLO 30\n");
   server.request_stop();  // ...until after the stop was asked for
-  release_held_start();
+  hold.release();
   CHECK(waiting.read_all() == "ERROR shutdown server stopping\n");
   CHECK(handshake(first, 1).empty());  // accepted before the stop: served
   server.stop();

@@ -118,6 +118,17 @@ TEST_CASE("a full RateLimiter forgets only full buckets, so a drained source sta
   CHECK(limiter.tracked() <= 2);
 }
 
+TEST_CASE("a RateLimiter's sweep that frees nothing keeps the bound, and a later one still frees", "[ex4.3]") {
+  RateLimiter limiter{1, 1, 1};     // room for one source, which holds one token
+  REQUIRE(limiter.allow("a", t0));  // a: empty, full again at t0 + 1s
+  // At t0 + 1s a is full for an instant, and takes its token again at once: empty until t0 + 2s.
+  REQUIRE(limiter.allow("a", t0 + 1s));
+  CHECK_FALSE(limiter.allow("b", t0 + 1s));  // a sweep finds no full bucket: still no room
+  CHECK(limiter.tracked() == 1);
+  CHECK(limiter.allow("c", t0 + 2s));  // a is full again: forgotten, c takes its place
+  CHECK(limiter.tracked() == 1);
+}
+
 TEST_CASE("a RateLimiter refuses new sources while every bucket is in use, and still serves known ones", "[ex4.3]") {
   RateLimiter limiter{1, 2, 100};
   for (int i = 0; i < 1000; ++i) {
