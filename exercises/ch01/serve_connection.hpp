@@ -29,13 +29,13 @@ struct ServeResult {
 /// Serves the client connected on `fd` until the handshake is done or has failed. Writes exactly
 /// what the machine returns; a clock that runs out is an event for it (on_timeout(): Timeout::read
 /// for the message's, Timeout::handshake for the whole handshake's, and the handshake's when both
-/// run out at once); the client's end of stream is one too (on_eof()), whose
-/// ERROR line is still written, since a half-closed client can read it. A broken connection (a
-/// read or write error) ends it as failed, with io_error set as read_some() and write_all() report
-/// it. After a failure, or with unread bytes left, it closes gracefully so that the last line is
-/// not lost to a reset: hs::shutdown_and_drain() for hs::linger_time() (a second at most, so that a
-/// client that keeps sending cannot hold the server). The caller closes `fd`. Blocks this thread
-/// the whole time.
+/// run out at once); the client's end of stream is one too (on_eof()), whose ERROR line is still
+/// written, since a half-closed client can read it. A broken connection (a read or write error)
+/// ends it as failed, with io_error set as read_some() and write_all() report it. After a failure,
+/// or with unread bytes left, it closes gracefully so that the last line is not lost to a reset:
+/// hs::shutdown_and_drain() for hs::linger_time() (a second at most, so that a client that keeps
+/// sending cannot hold the server; the end of the stream reaches the client at once, before that).
+/// The caller closes `fd`. Blocks this thread the whole time.
 ServeResult serve_connection(int fd, const ServeOptions& options);
 
 }  // namespace hs::ch01

@@ -29,9 +29,10 @@ struct SessionResult {
 };
 
 /// Serves the client on `socket` until the handshake is done or has failed, then closes it: after a
-/// failure, or with unread bytes left, gracefully (shut down sending, read what is left for a short
-/// while) so that the last line is not lost to a reset. The socket is taken by value: the coroutine
-/// owns it for its whole life, however long the caller's frame lives.
+/// failure, or with unread bytes left, gracefully (shut down sending first, so that the client sees
+/// the end of the stream at once; then read what is left for a short while) so that the last line
+/// is not lost to a reset. The socket is taken by value: the coroutine owns it for its whole life,
+/// however long the caller's frame lives.
 Awaitable<SessionResult> session(Socket socket, SessionOptions options);
 
 }  // namespace hs::ch03

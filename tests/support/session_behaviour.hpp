@@ -20,6 +20,7 @@
 #include <catch2/catch.hpp>
 
 #include "ch00/server_handshake.hpp"
+#include "hs/net.hpp"
 #include "hs/protocol.hpp"
 #include "hs/testing/raw_socket.hpp"
 
@@ -151,6 +152,26 @@ void keeps_sending_after_error() {
   bool server_hung_up = false;
   while (Clock::now() < give_up && !server_hung_up) server_hung_up = !client.send(chunk);
   CHECK(server_hung_up);
+  CHECK(serving.result().error->reason == hs::ErrorReason::malformed);
+}
+
+/// "after an ERROR line the end of the stream follows at once, before the client closes"
+template <typename Session, typename Options = typename Session::Options>
+void end_of_stream_follows_the_error() {
+  const Options options{};  // the default read timeout: the server lingers up to hs::linger_time() = 1 s
+  Session serving{options};
+  auto& client = serving.client;
+  const auto sent = Clock::now();
+  client.send("garbage\n");
+  // The lingering close shuts down the server's sending side first and only then waits for the
+  // client's close: the end of the stream comes with the ERROR line, not when the linger runs out.
+  CHECK(client.read_all() == machine_reply("garbage\n"));
+  CHECK(client.last_end() == ReadEnd::closed);
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent);
+  INFO("the end of the stream came " << waited.count()
+                                     << " ms after the input: shut down the sending side before lingering");
+  CHECK(waited < hs::linger_time(options.read_timeout));
+  client.close();
   CHECK(serving.result().error->reason == hs::ErrorReason::malformed);
 }
 
@@ -302,6 +323,9 @@ void work_pauses_the_read_timeout() {
   }                                                                                                                 \
   TEST_CASE("a client that keeps sending after an error cannot hold the server", tag) {                             \
     hs::testing::behaviour::keeps_sending_after_error<Session>();                                                   \
+  }                                                                                                                 \
+  TEST_CASE("after an ERROR line the end of the stream follows at once, before the client closes", tag) {           \
+    hs::testing::behaviour::end_of_stream_follows_the_error<Session>();                                             \
   }                                                                                                                 \
   TEST_CASE("a silent client gets ERROR timeout after the read timeout", tag) {                                     \
     hs::testing::behaviour::silent_client_times_out<Session>();                                                     \
