@@ -13,10 +13,13 @@
 namespace hs::ch04 {
 
 /// Serves `GET /metrics` on `acceptor` with the text `render()` returns at that moment (200, Prometheus
-/// text format), `404` for any other path and `400`/`405` for what is not a GET request; until the
-/// acceptor is closed (the caller owns it, and closes it on the strand this runs on, to stop). Each scrape runs on
-/// its own strand, its request read within 2 s; at most 16 at once (more are closed at once).
-/// `log` must outlive the scrapes.
+/// text format; HEAD: the same headers alone), `404` for any other path (a `?query` is ignored),
+/// `405` for another method, `400` for a first line without a target; until the acceptor is closed
+/// (the caller owns it, and closes it on the strand this runs on, to stop). A request is its headers
+/// up to the empty line (`\r\n\r\n`, or `\n\n` as nc sends it): more than 8 KiB gets `431`; one
+/// that ends before its empty line, or takes more than 2 s, is closed unanswered. Each scrape runs
+/// on its own strand; at most 16 at once (more are closed at once, unanswered). `log` must outlive
+/// the scrapes.
 Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> render, const Logger& log);
 
 }  // namespace hs::ch04
