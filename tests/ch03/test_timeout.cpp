@@ -7,12 +7,12 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include <sys/resource.h>
-
+#include "../support/cpu.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch03;
 using namespace hs::ch03::test;
+using hs::testing::cpu_used;
 
 namespace {
 
@@ -57,16 +57,6 @@ Outcome run_race(Clock::duration how_long, Deadlines deadlines, bool& drained, b
   Outcome outcome = running.result();
   drained = running.drained();
   return outcome;
-}
-
-// CPU time this process has used so far (user and system, every thread).
-std::chrono::microseconds cpu_used() {
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  const auto us = [](const timeval& t) {
-    return std::chrono::seconds{t.tv_sec} + std::chrono::microseconds{t.tv_usec};
-  };
-  return us(usage.ru_utime) + us(usage.ru_stime);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // Exercise 4.6: the drain. On stop the server takes no new connection, lets the handshakes in
 // flight finish for up to --drain, then ends the rest with ERROR shutdown: every client accepted
 // gets an answer.
+#include "../support/cpu.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch04;
 using namespace hs::ch04::test;
+using hs::testing::cpu_used;
 
 TEST_CASE("the drain lets handshakes in flight finish, and takes no new connection", "[ex4.6]") {
   Config config;
@@ -63,6 +65,26 @@ TEST_CASE("after the drain deadline, the handshakes still in flight end with ERR
   }
   CHECK(server.metrics().failures(hs::ErrorReason::shutdown).value() == 20);
   CHECK(server.metrics().open.value() == 0);
+}
+
+TEST_CASE("the drain sleeps while it waits for the handshakes in flight: waiting costs no CPU", "[ex4.6]") {
+  // A drain that looked at the clock in a loop would still end at the right moment, and burn a
+  // core meanwhile, just when the machine is being handed to the next server.
+  Config config;
+  config.server.drain = 500ms;
+  config.server.session = {60s, 120s};
+  InProcessServer server{config};
+  auto c = server.connect();
+  c.send("HELLO 1\n");
+  CHECK(c.read_line() == "HELLO 2\n");
+  const auto before = cpu_used();
+  server.request_stop();
+  CHECK(c.read_all() == "ERROR shutdown server stopping\n");  // after the 500 ms
+  const auto used = std::chrono::duration_cast<std::chrono::milliseconds>(cpu_used() - before);
+  INFO("CPU time used by the server during a 500 ms drain: " << used.count() << " ms (a sleeping wait takes about 1)");
+  CHECK(used < 100ms);
+  c.close();
+  server.stop();
 }
 
 TEST_CASE("a drain with nothing in flight ends at once, and a second request is harmless", "[ex4.6]") {

@@ -52,9 +52,10 @@ class Server {
   Awaitable<void> listen();
 
   /// Exercise 4.6: the drain. Stops accepting (queued connections get `ERROR shutdown`), waits for
-  /// the handshakes in flight to finish, for at most options.drain; then asks those still running
-  /// to end with `ERROR shutdown`, and waits for them to have done so. Nothing accepted is left
-  /// without an answer. Run it on executor(); a second call, after the first has returned, returns at once.
+  /// the handshakes in flight to finish, for at most options.drain, asleep on the idle_ timer (not
+  /// looking at the clock in a loop); then asks those still running to end with `ERROR shutdown`,
+  /// and waits for them to have done so. Nothing accepted is left without an answer. Run it on
+  /// executor(); a second call, after the first has returned, returns at once.
   Awaitable<void> drain();
 
   /// The server's own strand: listen() and drain() run there, and only there are the acceptor and
