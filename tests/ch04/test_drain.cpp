@@ -41,6 +41,10 @@ TEST_CASE("the drain lets handshakes in flight finish, and takes no new connecti
   server.stop();
   CHECK(server.metrics().completed.value() == 5);
   CHECK(server.metrics().failures(hs::ErrorReason::shutdown).value() == 0);
+  INFO(server.log().text());
+  // (5, or more if a probe above was accepted just before the drain began)
+  CHECK(server.log().count("handshake(s) in progress up to 60000 ms") == 1);
+  CHECK(server.log().count("still in progress") == 0);
 }
 
 TEST_CASE("after the drain deadline, the handshakes still in flight end with ERROR shutdown", "[ex4.6]") {
@@ -65,6 +69,9 @@ TEST_CASE("after the drain deadline, the handshakes still in flight end with ERR
   }
   CHECK(server.metrics().failures(hs::ErrorReason::shutdown).value() == 20);
   CHECK(server.metrics().open.value() == 0);
+  INFO(server.log().text());
+  CHECK(server.log().count("giving 20 handshake(s) in progress up to 200 ms") == 1);
+  CHECK(server.log().count("20 handshake(s) still in progress after 200 ms") == 1);
 }
 
 TEST_CASE("the drain sleeps while it waits for the handshakes in flight: waiting costs no CPU", "[ex4.6]") {
@@ -98,4 +105,6 @@ TEST_CASE("a drain with nothing in flight ends at once, and a second request is 
   server.request_stop();
   server.stop();
   CHECK(server.metrics().completed.value() == 1);
+  INFO(server.log().text());
+  CHECK(server.log().count("handshake(s)") == 0);  // nothing to wait for, nothing to say
 }
