@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -79,7 +81,7 @@ using Session = testing::Session<RunSession>;
 /// hs-ch04-server: Server::drain() on the server's strand. metrics() are live.
 class InProcessServer : public testing::InProcessServer<ServerMetrics> {
  public:
-  explicit InProcessServer(Config config = {}) : InProcessServer{config, Sockets::make()} {}
+  explicit InProcessServer(Config config = {}) : InProcessServer{config, Shared::make()} {}
 
   /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
   explicit InProcessServer(std::chrono::milliseconds accept_backoff) : InProcessServer{with_backoff(accept_backoff)} {}
@@ -93,6 +95,8 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
   std::uint16_t metrics_port() const { return metrics_port_; }
   /// Its counters, live.
   ServerMetrics& metrics() { return stats(); }
+  /// How many sessions were still running when drain() returned (-1: it has not returned).
+  std::int64_t live_after_drain() const { return *live_after_drain_; }
   /// What it counted so far, as the server-behaviour suite reads it: a connection that broke
   /// counts as failed.
   behaviour::Counts counts() {
@@ -110,19 +114,23 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
     return config;
   }
 
-  // The two listeners, and their ports (read now: the server thread takes the descriptors).
-  struct Sockets {
+  // What the server thread shares with the test: the two listeners, and their ports (read now:
+  // the server thread takes the descriptors); the sessions still live when drain() returned.
+  struct Shared {
     std::shared_ptr<Fd> listener, metrics;
     std::uint16_t port, metrics_port;
-    static Sockets make() {
+    std::shared_ptr<std::atomic<std::int64_t>> live_after_drain;
+    static Shared make() {
       auto listener = std::make_shared<Fd>(listen_tcp("127.0.0.1", 0));
       auto metrics = std::make_shared<Fd>(listen_tcp("127.0.0.1", 0));
-      return {listener, metrics, local_endpoint(listener->get()).port, local_endpoint(metrics->get()).port};
+      return {listener, metrics, local_endpoint(listener->get()).port, local_endpoint(metrics->get()).port,
+              std::make_shared<std::atomic<std::int64_t>>(-1)};
     }
   };
 
-  InProcessServer(Config config, Sockets sockets)
-      : testing::InProcessServer<ServerMetrics>{[config, listener = sockets.listener, metrics_fd = sockets.metrics](
+  InProcessServer(Config config, Shared shared)
+      : testing::InProcessServer<ServerMetrics>{[config, listener = shared.listener, metrics_fd = shared.metrics,
+                                                 live_after_drain = shared.live_after_drain](
                                                     int, int stop_fd, const Logger& log, ServerMetrics& metrics) {
           IoContext io{static_cast<int>(config.io_threads)};
           Work work{config.work, metrics};
@@ -145,6 +153,7 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
           stop.async_wait(asio::posix::stream_descriptor::wait_read, [&](std::error_code error) {
             if (error) return;
             asio::co_spawn(server.executor(), server.drain(), [&](std::exception_ptr thrown) {
+              *live_after_drain = static_cast<std::int64_t>(server.live());
               close_scrapes();
               if (!thrown) return;
               try {
@@ -168,11 +177,13 @@ class InProcessServer : public testing::InProcessServer<ServerMetrics> {
           } shut_down{work, io};
           if (const auto failure = run_on_threads(io, config.io_threads)) std::rethrow_exception(failure);
         }},
-        port_{sockets.port},
-        metrics_port_{sockets.metrics_port} {}
+        port_{shared.port},
+        metrics_port_{shared.metrics_port},
+        live_after_drain_{shared.live_after_drain} {}
 
   std::uint16_t port_;
   std::uint16_t metrics_port_;
+  std::shared_ptr<std::atomic<std::int64_t>> live_after_drain_;
 };
 
 /// GET /metrics on `port`, as curl would: the whole HTTP response.

@@ -41,6 +41,7 @@ TEST_CASE("the drain lets handshakes in flight finish, and takes no new connecti
   server.stop();
   CHECK(server.metrics().completed.value() == 5);
   CHECK(server.metrics().failures(hs::ErrorReason::shutdown).value() == 0);
+  CHECK(server.live_after_drain() == 0);
   INFO(server.log().text());
   // (5, or more if a probe above was accepted just before the drain began)
   CHECK(server.log().count("handshake(s) in progress up to 60000 ms") == 1);
@@ -69,6 +70,7 @@ TEST_CASE("after the drain deadline, the handshakes still in flight end with ERR
   }
   CHECK(server.metrics().failures(hs::ErrorReason::shutdown).value() == 20);
   CHECK(server.metrics().open.value() == 0);
+  CHECK(server.live_after_drain() == 0);  // drain() returns once they have all ended, not when asked to
   INFO(server.log().text());
   CHECK(server.log().count("giving 20 handshake(s) in progress up to 200 ms") == 1);
   CHECK(server.log().count("20 handshake(s) still in progress after 200 ms") == 1);
