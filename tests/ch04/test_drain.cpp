@@ -2,6 +2,7 @@
 // flight finish for up to --drain, then ends the rest with ERROR shutdown: every client accepted
 // gets an answer.
 #include "../support/cpu.hpp"
+#include "../support/session_behaviour.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch04;
@@ -74,6 +75,24 @@ TEST_CASE("after the drain deadline, the handshakes still in flight end with ERR
   INFO(server.log().text());
   CHECK(server.log().count("giving 20 handshake(s) in progress up to 200 ms") == 1);
   CHECK(server.log().count("20 handshake(s) still in progress after 200 ms") == 1);
+}
+
+TEST_CASE("an answer already given stands: a drain during a timeout's lingering close leaves it a timeout", "[ex4.6]") {
+  Config config;
+  config.server.drain = 0ms;          // end whatever is left at once
+  config.server.session = {1s, 60s};  // the read timeout, then a lingering close of up to 1 s
+  InProcessServer server{config};
+  auto c = server.connect();
+  CHECK(c.read_line() == hs::testing::behaviour::machine_timeout(hs::Timeout::read));
+  // The server lingers now, until we close. The drain finds the session still running, and asks
+  // the sessions still registered to end: this one has answered, and left the registry.
+  server.request_stop();
+  REQUIRE(server.eventually([&] { return server.log().count("1 handshake(s) still in progress") == 1; }));
+  c.close();
+  server.stop();
+  CHECK(server.metrics().failures(hs::ErrorReason::timeout).value() == 1);
+  CHECK(server.metrics().timeout_read.value() == 1);  // counted by the clock that ran out
+  CHECK(server.metrics().failures(hs::ErrorReason::shutdown).value() == 0);
 }
 
 TEST_CASE("the drain sleeps while it waits for the handshakes in flight: waiting costs no CPU", "[ex4.6]") {

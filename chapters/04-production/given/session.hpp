@@ -62,8 +62,10 @@ class SessionRegistry {
 };
 
 /// Serves the client on `socket` until the handshake is done or has failed, or the registry asks it
-/// to stop; then closes it (gracefully after a failure: the last line is not lost to a reset).
-/// Runs on the strand it is spawned on, the connection's own. `work` and `registry` must outlive it.
+/// to stop; then closes it (gracefully after a failure: the last line is not lost to a reset). It
+/// leaves the registry as soon as its answer is decided, before it closes: a drain during the close
+/// changes nothing (a timeout stays a timeout, in the metrics too). Runs on the strand it is spawned
+/// on, the connection's own. `work` and `registry` must outlive it.
 Awaitable<SessionResult> session(Socket socket, SessionOptions options, Work& work, SessionRegistry& registry);
 
 /// Answers a connection we will not serve with `error` (e.g. `ERROR busy`), then closes it
