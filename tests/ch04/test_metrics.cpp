@@ -86,6 +86,24 @@ TEST_CASE("a Gauge's peak stays between 1 and 4 when 4 threads each go +1 then -
   CHECK(gauge.peak() <= threads);  // at most every thread between its +1 and its -1
 }
 
+TEST_CASE("a Gauge's peak is at least the value a set() produced once it returns, while 4 threads race", "[ex4.2]") {
+  // Each thread sets ever higher values, interleaved with the others' (thread t: t+1, t+5, t+9...),
+  // and looks at the peak after each. A compare-exchange loop that gives up when its exchange fails
+  // (another thread raised the peak meanwhile, to a smaller value) leaves the peak below its own.
+  constexpr int sets = 200'000;
+  Gauge gauge;
+  std::atomic<int> peak_below_own{0};
+  in_parallel(threads, [&](int t) {
+    for (int i = 0; i < sets; ++i) {
+      const std::int64_t mine = std::int64_t{i} * threads + t + 1;
+      gauge.set(mine);
+      if (gauge.peak() < mine) ++peak_below_own;
+    }
+  });
+  CHECK(peak_below_own == 0);
+  CHECK(gauge.peak() == std::int64_t{sets} * threads);
+}
+
 TEST_CASE("a Gauge's peak is exact when 4 threads only go up", "[ex4.2]") {
   // Round after round, the 4 threads add 1 at the same moment, then one of them compares the peak
   // with the value. A peak kept with load-compare-store (no compare-exchange) is lowered whenever
