@@ -14,10 +14,14 @@
 
 namespace hs::ch04 {
 
-/// Forks one worker per socket in `listeners`; worker i runs `serve(listeners[i])` and exits with
-/// what it returns. The parent forwards SIGINT and SIGTERM to every worker, waits for all of them,
-/// and returns 0 if they all exited 0 (1 otherwise). If a worker dies before any stop signal, the
-/// parent stops the others. Call it before creating any thread: fork() copies only the caller.
+/// Forks one worker per socket in `listeners`; worker i holds listeners[i] alone, runs
+/// `serve(listeners[i])` and exits with what it returns. The parent forwards SIGINT and SIGTERM to
+/// every worker (logging the first: `<signal>: stopping K worker(s)`), waits for all of them, and
+/// returns 0 if they all exited 0 after a stop signal. A worker that ends before any stop signal,
+/// even with 0, leaves the port partly served: the parent stops the others (SIGTERM) and returns 1.
+/// Each worker that did not exit 0 is logged as an error (`worker PID exited with status N`, or
+/// `was killed by signal N`). Call it before creating any thread (fork() copies only the caller),
+/// with SIGINT and SIGTERM blocked until the workers' servers take them.
 int run_workers(std::vector<Fd> listeners, const std::function<int(Fd)>& serve, const Logger& log);
 
 }  // namespace hs::ch04

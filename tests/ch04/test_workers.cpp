@@ -1,0 +1,214 @@
+// run_workers() (given code, given/ch04/workers.hpp): `--workers K`'s parent. Each test runs it in a
+// child process of its own (a fresh process has one thread, as run_workers() wants), with workers
+// whose serve() the test chooses, and reads what the parent logged and how it exited. It uses none
+// of this chapter's exercises, so it runs once, against the reference (GIVEN_TESTS in CMakeLists.txt).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include "given/ch04/workers.hpp"
+#include "hs/testing/raw_socket.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Reads `fd` until end of stream or `deadline`; false if the deadline came first.
+bool read_until_end(int fd, std::string& out, Clock::time_point deadline) {
+  char buffer[512];
+  while (Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0))) <= 0) continue;
+    const auto n = ::read(fd, buffer, sizeof buffer);
+    if (n <= 0) return n == 0;
+    out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return false;
+}
+
+struct Run {
+  int exit_status = -1;  ///< run_workers()'s return value (-1: the parent did not exit normally)
+  std::string log;       ///< every line it logged, "level message"
+  std::string ready;     ///< one byte per worker that reached serve()
+};
+
+// A worker's serve(): `index` is its listener's place in run_workers()'s vector, `ready` the pipe
+// to say "started" on.
+using Serve = std::function<int(int index, int ready)>;
+
+// Runs run_workers() with `count` listeners (copies of /dev/null: the workers never accept) in a
+// child process; `meanwhile(pid, ready)` runs in the test while it does. Every worker first checks
+// that it holds its own listener and none of the others' (exit 42 if not).
+Run run_workers_in_child(
+    int count, const Serve& serve, const std::function<void(pid_t, int ready)>& meanwhile = [](pid_t, int) {}) {
+  int log_pipe[2], ready_pipe[2];
+  REQUIRE(::pipe(log_pipe) == 0);
+  REQUIRE(::pipe(ready_pipe) == 0);
+  const pid_t parent = ::fork();
+  REQUIRE(parent >= 0);
+  if (parent == 0) {
+    // Catch2's handlers would report a stop signal or a crash here as a failure of this test
+    // (and print a second report): this process and its workers get the default actions back.
+    for (const int signal : {SIGINT, SIGTERM, SIGABRT, SIGSEGV, SIGILL, SIGFPE}) std::signal(signal, SIG_DFL);
+    ::close(log_pipe[0]);
+    ::close(ready_pipe[0]);
+    const int log_fd = log_pipe[1];
+    const hs::Logger log{false, [log_fd](std::string_view level, std::string_view message) {
+                           const std::string line = fmt::format("{} {}\n", level, message);
+                           [[maybe_unused]] const auto n = ::write(log_fd, line.data(), line.size());
+                         }};
+    std::vector<hs::Fd> listeners;
+    std::vector<int> numbers;
+    for (int i = 0; i < count; ++i) {
+      listeners.emplace_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+      numbers.push_back(listeners.back().get());
+    }
+    // As hs-ch04-server does, the stop signals stay blocked until a worker's server takes them
+    // (here: serve_until_stopped()'s sigwait()), so that none is lost, or kills a worker that is
+    // still starting.
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+    const int ready = ready_pipe[1];
+    const int status = hs::ch04::run_workers(
+        std::move(listeners),
+        [&](hs::Fd mine) {
+          ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the parent, whatever the test does
+          int open = 0, index = -1;
+          for (int i = 0; i < count; ++i) {
+            if (::fcntl(numbers[i], F_GETFD) != -1) ++open;
+            if (numbers[i] == mine.get()) index = i;
+          }
+          if (open != 1 || index < 0 || ::fcntl(mine.get(), F_GETFD) == -1) return 42;
+          return serve(index, ready);
+        },
+        log);
+    std::_Exit(status);
+  }
+  ::close(log_pipe[1]);
+  ::close(ready_pipe[1]);
+  meanwhile(parent, ready_pipe[0]);
+  Run run;
+  // The log pipe ends when the parent and every worker (which inherit it) have exited.
+  const bool ended = read_until_end(log_pipe[0], run.log, Clock::now() + hs::testing::generous);
+  if (!ended) ::kill(parent, SIGKILL);  // its workers follow it (PR_SET_PDEATHSIG)
+  read_until_end(ready_pipe[0], run.ready, Clock::now() + std::chrono::seconds{1});
+  int status = 0;
+  ::waitpid(parent, &status, 0);
+  ::close(log_pipe[0]);
+  ::close(ready_pipe[0]);
+  CHECK(ended);
+  if (WIFEXITED(status)) run.exit_status = WEXITSTATUS(status);
+  return run;
+}
+
+// A worker that says it started, then serves until SIGINT or SIGTERM and exits 0 (as a worker
+// drains and exits 0 on a stop signal).
+int serve_until_stopped(int index, int ready) {
+  sigset_t stop;  // (blocked since before the fork)
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  const char digit = static_cast<char>('0' + index);
+  [[maybe_unused]] const auto n = ::write(ready, &digit, 1);
+  int signal = 0;
+  ::sigwait(&stop, &signal);
+  return 0;
+}
+
+// Waits until `count` workers have said they started (each is waiting for its stop signal then);
+// returns their indexes, in order.
+std::string wait_started(int ready, int count) {
+  std::string started;
+  const auto deadline = Clock::now() + hs::testing::generous;
+  char c;
+  while (static_cast<int>(started.size()) < count && Clock::now() < deadline) {
+    pollfd p{ready, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0 && ::read(ready, &c, 1) == 1) started += c;
+  }
+  REQUIRE(static_cast<int>(started.size()) == count);
+  std::sort(started.begin(), started.end());
+  return started;
+}
+
+}  // namespace
+
+TEST_CASE("run_workers: each worker serves its own listener; SIGTERM or SIGINT to the parent stops them all",
+          "[given]") {
+  for (const int signal : {SIGTERM, SIGINT}) {
+    INFO("signal " << signal);
+    std::string started;
+    const Run run = run_workers_in_child(3, serve_until_stopped, [&](pid_t parent, int ready) {
+      started = wait_started(ready, 3);
+      ::kill(parent, signal);
+    });
+    CHECK(started == "012");  // (a worker holding another's listener, or none, exits 42)
+    INFO(run.log);
+    CHECK(run.exit_status == 0);  // every worker exited 0
+    CHECK(run.log == fmt::format("info {}: stopping 3 worker(s)\n", ::sigdescr_np(signal)));
+  }
+}
+
+TEST_CASE("run_workers: a worker that ends on its own stops the others, and the parent exits 1", "[given]") {
+  // Worker 0 ends at once; the others serve until the parent stops them. The port is only partly
+  // served then: the parent stops the rest and exits 1, even if the worker that ended said 0.
+  SECTION("with status 0") {
+    const Run run = run_workers_in_child(
+        3, [](int index, int ready) { return index == 0 ? 0 : serve_until_stopped(index, ready); });
+    INFO(run.log);
+    CHECK(run.exit_status == 1);
+    CHECK(run.log.empty());  // status 0 is no error; the early end is what the exit status says
+  }
+  SECTION("with a status") {
+    const Run run = run_workers_in_child(
+        3, [](int index, int ready) { return index == 0 ? 7 : serve_until_stopped(index, ready); });
+    INFO(run.log);
+    CHECK(run.exit_status == 1);
+    CHECK(run.log.find("error worker ") == 0);
+    CHECK(run.log.find(" exited with status 7\n") != std::string::npos);
+    CHECK(run.log.find("stopping") == std::string::npos);  // not asked to stop: nothing said so
+  }
+  SECTION("killed by a signal") {
+    const Run run = run_workers_in_child(3, [](int index, int ready) {
+      if (index == 0) ::raise(SIGKILL);
+      return serve_until_stopped(index, ready);
+    });
+    INFO(run.log);
+    CHECK(run.exit_status == 1);
+    CHECK(run.log.find(" was killed by signal 9\n") != std::string::npos);
+  }
+}
+
+TEST_CASE("run_workers: a worker that fails while stopping makes the parent exit 1, and says which", "[given]") {
+  const Run run = run_workers_in_child(
+      2,
+      [](int index, int ready) {
+        serve_until_stopped(index, ready);
+        return index == 1 ? 3 : 0;
+      },
+      [](pid_t parent, int ready) {
+        wait_started(ready, 2);
+        ::kill(parent, SIGTERM);
+      });
+  INFO(run.log);
+  CHECK(run.exit_status == 1);
+  CHECK(run.log.find(" exited with status 3\n") != std::string::npos);
+  CHECK(run.log.find("error worker ") != std::string::npos);
+}
