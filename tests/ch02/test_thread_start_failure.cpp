@@ -13,17 +13,9 @@
 #include <optional>
 #include <system_error>
 
+#include "../support/sanitized.hpp"
 #include "ch02/thread_pool.hpp"
 #include "fixtures.hpp"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define HS_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define HS_SANITIZED 1
-#endif
 
 using namespace hs::ch02;
 using namespace hs::ch02::test;

@@ -1,7 +1,11 @@
 // run_workers() (given code, given/ch04/workers.hpp): `--workers K`'s parent. Each test runs it in a
 // child process of its own (a fresh process has one thread, as run_workers() wants), with workers
-// whose serve() the test chooses, and reads what the parent logged and how it exited. It uses none
-// of this chapter's exercises, so it runs once, against the reference (GIVEN_TESTS in CMakeLists.txt).
+// whose serve() the test chooses, and reads what the parent logged and how it exited. A fork()
+// that fails is made to happen: this file defines fork(), which the dynamic linker prefers to the C
+// library's for the whole test program, and which fails on request (skipped under the sanitizers,
+// which intercept fork() themselves). It uses none of this chapter's exercises, so it runs once,
+// against the reference (GIVEN_TESTS in CMakeLists.txt).
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,6 +14,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -20,12 +26,36 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "../support/sanitized.hpp"
 #include "given/ch04/workers.hpp"
 #include "hs/testing/raw_socket.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// -1: every fork() works; n >= 0: n more work, then the next one fails (EAGAIN, as when the system
+// has no process to give). Set in the process that calls run_workers(), never in the test's.
+std::atomic<int> forks_before_failure{-1};
+
+}  // namespace
+
+#ifndef HS_SANITIZED
+extern "C" pid_t fork() {
+  using Real = pid_t (*)();
+  static const auto real = reinterpret_cast<Real>(::dlsym(RTLD_NEXT, "fork"));
+  int left = forks_before_failure.load();
+  while (left >= 0 && !forks_before_failure.compare_exchange_weak(left, left - 1)) {
+  }
+  if (left == 0) {
+    errno = EAGAIN;
+    return -1;
+  }
+  return real();
+}
+#endif
+
+namespace {
 
 // Reads `fd` until end of stream or `deadline`; false if the deadline came first.
 bool read_until_end(int fd, std::string& out, Clock::time_point deadline) {
@@ -54,8 +84,10 @@ using Serve = std::function<int(int index, int ready)>;
 // Runs run_workers() with `count` listeners (copies of /dev/null: the workers never accept) in a
 // child process; `meanwhile(pid, ready)` runs in the test while it does. Every worker first checks
 // that it holds its own listener and none of the others' (exit 42 if not).
+// `forks_allowed`: that many fork() calls of run_workers() work, and the next one fails (-1: all work).
 Run run_workers_in_child(
-    int count, const Serve& serve, const std::function<void(pid_t, int ready)>& meanwhile = [](pid_t, int) {}) {
+    int count, const Serve& serve, const std::function<void(pid_t, int ready)>& meanwhile = [](pid_t, int) {},
+    int forks_allowed = -1) {
   int log_pipe[2], ready_pipe[2];
   REQUIRE(::pipe(log_pipe) == 0);
   REQUIRE(::pipe(ready_pipe) == 0);
@@ -87,6 +119,7 @@ Run run_workers_in_child(
     sigaddset(&stop, SIGTERM);
     ::pthread_sigmask(SIG_BLOCK, &stop, nullptr);
     const int ready = ready_pipe[1];
+    forks_before_failure = forks_allowed;
     const int status = hs::ch04::run_workers(
         std::move(listeners),
         [&](hs::Fd mine) {
@@ -212,3 +245,19 @@ TEST_CASE("run_workers: a worker that fails while stopping makes the parent exit
   CHECK(run.log.find(" exited with status 3\n") != std::string::npos);
   CHECK(run.log.find("error worker ") != std::string::npos);
 }
+
+#ifndef HS_SANITIZED
+TEST_CASE("run_workers: when a fork fails, it says so, stops the workers already started, and exits 1", "[given]") {
+  std::string started;
+  const Run run = run_workers_in_child(
+      3, serve_until_stopped, [&](pid_t, int ready) { started = wait_started(ready, 2); }, 2);
+  CHECK(started == "01");
+  INFO(run.log);
+  CHECK(run.exit_status == 1);
+  CHECK(run.log == "error fork failed: Resource temporarily unavailable\n");  // and the two exited 0
+}
+#else
+TEST_CASE("run_workers: when a fork fails (skipped under the sanitizers, which intercept fork)", "[given]") {
+  WARN("skipped: a sanitizer intercepts fork(), so this test cannot replace it");
+}
+#endif

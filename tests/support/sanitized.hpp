@@ -1,0 +1,13 @@
+// HS_SANITIZED: defined when this test program is built with AddressSanitizer or ThreadSanitizer.
+// They intercept some C library functions themselves (pthread_create(), fork()), so a test that
+// replaces one of them in the test program (symbol interposition) is skipped under them.
+#pragma once
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define HS_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HS_SANITIZED 1
+#endif
