@@ -75,6 +75,7 @@ struct Run {
   int exit_status = -1;  ///< run_workers()'s return value (-1: the parent did not exit normally)
   std::string log;       ///< every line it logged, "level message"
   std::string ready;     ///< one byte per worker that reached serve()
+  std::string out;       ///< what the parent and the workers printed on stdout
 };
 
 // A worker's serve(): `index` is its listener's place in run_workers()'s vector, `ready` the pipe
@@ -82,15 +83,19 @@ struct Run {
 using Serve = std::function<int(int index, int ready)>;
 
 // Runs run_workers() with `count` listeners (copies of /dev/null: the workers never accept) in a
-// child process; `meanwhile(pid, ready)` runs in the test while it does. Every worker first checks
-// that it holds its own listener and none of the others' (exit 42 if not).
+// child process; `meanwhile(pid, ready)` runs in the test while it does. Before the call the
+// process prints "before the workers" without flushing; every worker prints "worker I" the same
+// way, and first checks that it holds its own listener and none of the others' (exit 42 if not),
+// and that it got the caller's signal mask (exit 43 if not).
 // `forks_allowed`: that many fork() calls of run_workers() work, and the next one fails (-1: all work).
 Run run_workers_in_child(
     int count, const Serve& serve, const std::function<void(pid_t, int ready)>& meanwhile = [](pid_t, int) {},
     int forks_allowed = -1) {
-  int log_pipe[2], ready_pipe[2];
+  int log_pipe[2], ready_pipe[2], out_pipe[2];
   REQUIRE(::pipe(log_pipe) == 0);
   REQUIRE(::pipe(ready_pipe) == 0);
+  REQUIRE(::pipe(out_pipe) == 0);
+  std::fflush(nullptr);  // the test's own output stays the test's
   const pid_t parent = ::fork();
   REQUIRE(parent >= 0);
   if (parent == 0) {
@@ -99,6 +104,9 @@ Run run_workers_in_child(
     for (const int signal : {SIGINT, SIGTERM, SIGABRT, SIGSEGV, SIGILL, SIGFPE}) std::signal(signal, SIG_DFL);
     ::close(log_pipe[0]);
     ::close(ready_pipe[0]);
+    ::close(out_pipe[0]);
+    ::dup2(out_pipe[1], STDOUT_FILENO);
+    ::close(out_pipe[1]);
     const int log_fd = log_pipe[1];
     const hs::Logger log{false, [log_fd](std::string_view level, std::string_view message) {
                            const std::string line = fmt::format("{} {}\n", level, message);
@@ -120,6 +128,9 @@ Run run_workers_in_child(
     ::pthread_sigmask(SIG_BLOCK, &stop, nullptr);
     const int ready = ready_pipe[1];
     forks_before_failure = forks_allowed;
+    sigset_t callers;
+    ::pthread_sigmask(SIG_BLOCK, nullptr, &callers);
+    std::fputs("before the workers\n", stdout);
     const int status = hs::ch04::run_workers(
         std::move(listeners),
         [&](hs::Fd mine) {
@@ -130,6 +141,12 @@ Run run_workers_in_child(
             if (numbers[i] == mine.get()) index = i;
           }
           if (open != 1 || index < 0 || ::fcntl(mine.get(), F_GETFD) == -1) return 42;
+          sigset_t mask;
+          ::pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+          for (const int signal : {SIGINT, SIGTERM, SIGCHLD}) {
+            if (sigismember(&mask, signal) != sigismember(&callers, signal)) return 43;
+          }
+          fmt::print("worker {}\n", index);
           return serve(index, ready);
         },
         log);
@@ -137,16 +154,19 @@ Run run_workers_in_child(
   }
   ::close(log_pipe[1]);
   ::close(ready_pipe[1]);
+  ::close(out_pipe[1]);
   meanwhile(parent, ready_pipe[0]);
   Run run;
   // The log pipe ends when the parent and every worker (which inherit it) have exited.
   const bool ended = read_until_end(log_pipe[0], run.log, Clock::now() + hs::testing::generous);
   if (!ended) ::kill(parent, SIGKILL);  // its workers follow it (PR_SET_PDEATHSIG)
   read_until_end(ready_pipe[0], run.ready, Clock::now() + std::chrono::seconds{1});
+  read_until_end(out_pipe[0], run.out, Clock::now() + std::chrono::seconds{1});
   int status = 0;
   ::waitpid(parent, &status, 0);
   ::close(log_pipe[0]);
   ::close(ready_pipe[0]);
+  ::close(out_pipe[0]);
   CHECK(ended);
   if (WIFEXITED(status)) run.exit_status = WEXITSTATUS(status);
   return run;
@@ -196,6 +216,16 @@ TEST_CASE("run_workers: each worker serves its own listener; SIGTERM or SIGINT t
     INFO(run.log);
     CHECK(run.exit_status == 0);  // every worker exited 0
     CHECK(run.log == fmt::format("info {}: stopping 3 worker(s)\n", ::sigdescr_np(signal)));
+    // Printed once each: the caller's unflushed line is not copied into the workers, and what a
+    // worker printed is not lost when it ends.
+    std::string out = run.out;
+    CHECK(out.find("before the workers\n") == 0);
+    CHECK(out.find("before the workers\n", 1) == std::string::npos);
+    for (const char* line : {"worker 0\n", "worker 1\n", "worker 2\n"}) {
+      INFO(out);
+      CHECK(out.find(line) != std::string::npos);
+    }
+    CHECK(out.size() == std::string{"before the workers\n"}.size() + 3 * std::string{"worker 0\n"}.size());
   }
 }
 

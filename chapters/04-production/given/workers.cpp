@@ -19,6 +19,8 @@ int run_workers(std::vector<Fd> listeners, const std::function<int(Fd)>& serve, 
   for (int signal : {SIGINT, SIGTERM, SIGCHLD}) sigaddset(&waited, signal);
   ::pthread_sigmask(SIG_BLOCK, &waited, &previous);
 
+  // Nothing buffered may be copied into the workers: each would print it again.
+  std::fflush(nullptr);
   const std::size_t wanted = listeners.size();
   std::vector<pid_t> workers;  // 0 once reaped: never signal a pid that may have been reused
   auto signal_all = [&workers](int signal) {
@@ -36,8 +38,9 @@ int run_workers(std::vector<Fd> listeners, const std::function<int(Fd)>& serve, 
       Fd mine = std::move(listeners[i]);
       listeners.clear();
       ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-      std::fflush(stdout);
-      std::_Exit(serve(std::move(mine)));  // no atexit handlers: they belong to the parent
+      const int status = serve(std::move(mine));
+      std::fflush(nullptr);  // what the worker printed: _Exit() flushes nothing
+      std::_Exit(status);    // and runs no atexit handlers: they belong to the parent
     }
     workers.push_back(pid);
   }
