@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -82,15 +83,24 @@ struct Run {
 // to say "started" on.
 using Serve = std::function<int(int index, int ready)>;
 
-// Runs run_workers() with `count` listeners (copies of /dev/null: the workers never accept) in a
-// child process; `meanwhile(pid, ready)` runs in the test while it does. Before the call the
-// process prints "before the workers" without flushing; every worker prints "worker I" the same
-// way, and first checks that it holds its own listener and none of the others' (exit 42 if not),
-// and that it got the caller's signal mask (exit 43 if not).
+// What the test may do while run_workers() runs: signal `pid`, read `ready`, connect to `ports`.
+using Meanwhile = std::function<void(pid_t pid, int ready, const std::vector<std::uint16_t>& ports)>;
+
+// Runs run_workers() with `count` loopback listeners in a child process; `meanwhile` runs in the
+// test while it does. Before the call the process prints "before the workers" without flushing;
+// every worker prints "worker I" the same way, and first checks that it holds its own listener and
+// none of the others' (exit 42 if not) and that it got the caller's signal mask (exit 43 if not),
+// then closes its listener (it never accepts): a client is refused once nobody holds it.
 // `forks_allowed`: that many fork() calls of run_workers() work, and the next one fails (-1: all work).
 Run run_workers_in_child(
-    int count, const Serve& serve, const std::function<void(pid_t, int ready)>& meanwhile = [](pid_t, int) {},
+    int count, const Serve& serve, const Meanwhile& meanwhile = [](pid_t, int, const auto&) {},
     int forks_allowed = -1) {
+  std::vector<hs::Fd> listeners;
+  std::vector<std::uint16_t> ports;
+  for (int i = 0; i < count; ++i) {
+    listeners.push_back(hs::listen_tcp("127.0.0.1", 0));
+    ports.push_back(hs::local_endpoint(listeners.back().get()).port);
+  }
   int log_pipe[2], ready_pipe[2], out_pipe[2];
   REQUIRE(::pipe(log_pipe) == 0);
   REQUIRE(::pipe(ready_pipe) == 0);
@@ -112,12 +122,8 @@ Run run_workers_in_child(
                            const std::string line = fmt::format("{} {}\n", level, message);
                            [[maybe_unused]] const auto n = ::write(log_fd, line.data(), line.size());
                          }};
-    std::vector<hs::Fd> listeners;
     std::vector<int> numbers;
-    for (int i = 0; i < count; ++i) {
-      listeners.emplace_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-      numbers.push_back(listeners.back().get());
-    }
+    for (const auto& listener : listeners) numbers.push_back(listener.get());
     // As hs-ch04-server does, the stop signals stay blocked until a worker's server takes them
     // (here: serve_until_stopped()'s sigwait()), so that none is lost, or kills a worker that is
     // still starting.
@@ -146,6 +152,7 @@ Run run_workers_in_child(
           for (const int signal : {SIGINT, SIGTERM, SIGCHLD}) {
             if (sigismember(&mask, signal) != sigismember(&callers, signal)) return 43;
           }
+          mine = hs::Fd{};
           fmt::print("worker {}\n", index);
           return serve(index, ready);
         },
@@ -155,7 +162,8 @@ Run run_workers_in_child(
   ::close(log_pipe[1]);
   ::close(ready_pipe[1]);
   ::close(out_pipe[1]);
-  meanwhile(parent, ready_pipe[0]);
+  listeners.clear();  // the child has them
+  meanwhile(parent, ready_pipe[0], ports);
   Run run;
   // The log pipe ends when the parent and every worker (which inherit it) have exited.
   const bool ended = read_until_end(log_pipe[0], run.log, Clock::now() + hs::testing::generous);
@@ -170,6 +178,16 @@ Run run_workers_in_child(
   CHECK(ended);
   if (WIFEXITED(status)) run.exit_status = WEXITSTATUS(status);
   return run;
+}
+
+// Whether a client connecting to `port` is refused (nothing listens there).
+bool refused(std::uint16_t port) {
+  try {
+    hs::testing::RawSocket::connect("127.0.0.1", port);
+    return false;
+  } catch (const std::system_error& e) {
+    return e.code() == std::errc::connection_refused;
+  }
 }
 
 // A worker that says it started, then serves until SIGINT or SIGTERM and exits 0 (as a worker
@@ -208,8 +226,10 @@ TEST_CASE("run_workers: each worker serves its own listener; SIGTERM or SIGINT t
   for (const int signal : {SIGTERM, SIGINT}) {
     INFO("signal " << signal);
     std::string started;
-    const Run run = run_workers_in_child(3, serve_until_stopped, [&](pid_t parent, int ready) {
+    const Run run = run_workers_in_child(3, serve_until_stopped, [&](pid_t parent, int ready, const auto& ports) {
       started = wait_started(ready, 3);
+      // Every worker closed its listener: nobody holds them now (not the parent either).
+      for (const std::uint16_t port : ports) CHECK(refused(port));
       ::kill(parent, signal);
     });
     CHECK(started == "012");  // (a worker holding another's listener, or none, exits 42)
@@ -266,7 +286,7 @@ TEST_CASE("run_workers: a worker that fails while stopping makes the parent exit
         serve_until_stopped(index, ready);
         return index == 1 ? 3 : 0;
       },
-      [](pid_t parent, int ready) {
+      [](pid_t parent, int ready, const auto&) {
         wait_started(ready, 2);
         ::kill(parent, SIGTERM);
       });
@@ -280,7 +300,7 @@ TEST_CASE("run_workers: a worker that fails while stopping makes the parent exit
 TEST_CASE("run_workers: when a fork fails, it says so, stops the workers already started, and exits 1", "[given]") {
   std::string started;
   const Run run = run_workers_in_child(
-      3, serve_until_stopped, [&](pid_t, int ready) { started = wait_started(ready, 2); }, 2);
+      3, serve_until_stopped, [&](pid_t, int ready, const auto&) { started = wait_started(ready, 2); }, 2);
   CHECK(started == "01");
   INFO(run.log);
   CHECK(run.exit_status == 1);
