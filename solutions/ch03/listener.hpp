@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -22,11 +24,14 @@ namespace hs::ch03 {
 /// which must not wait for it (it co_spawns the session). Counts accepts, accept errors and
 /// back-offs in `stats`. After accept fails, hs::classify_accept_failure() decides: an error about
 /// one connection is skipped; running out of descriptors or memory pauses `pause` on `backoff`
-/// (retrying at once would spin: the waiting connection keeps the listener readable); anything
-/// else is a bug, thrown. Returns once the acceptor is closed (stop_accepting()).
+/// (retrying at once would spin: the waiting connection keeps the listener readable), with one
+/// warning per burst, `<name> failed: ...`; anything else is a bug, thrown. `name` (a string
+/// literal) says which listener: "accept", or "metrics: accept" for chapter 04's metrics endpoint.
+/// Returns once the acceptor is closed (stop_accepting()).
 template <typename Executor, typename Admit>
 asio::awaitable<void, Executor> accept_until_closed(Acceptor& acceptor, Timer& backoff, std::chrono::milliseconds pause,
-                                                    const Logger& log, ch01::ListenerStats& stats, Admit admit) {
+                                                    const Logger& log, ch01::ListenerStats& stats, Admit admit,
+                                                    std::string_view name = "accept") {
   bool in_backoff = false;  // log the first failure of a burst, not every retry
   while (acceptor.is_open()) {
     asio::ip::tcp::endpoint peer;
@@ -42,9 +47,9 @@ asio::awaitable<void, Executor> accept_until_closed(Acceptor& acceptor, Timer& b
     // (Not a switch: g++ 12 mishandles a coroutine local scoped in a `case` and alive across a
     // co_await, as the back-off's wait would make one.)
     const AcceptFailure failure = classify_accept_failure(error);
-    if (failure == AcceptFailure::fatal) throw std::system_error(error, "accept");  // EINVAL, EBADF...: a bug
-    if (failure == AcceptFailure::skip) continue;                                   // one connection died
-    if (!in_backoff) log.warn("accept failed: {}; pausing {} ms between retries", error.message(), pause.count());
+    if (failure == AcceptFailure::fatal) throw std::system_error(error, std::string{name});  // EINVAL, EBADF...: a bug
+    if (failure == AcceptFailure::skip) continue;                                            // one connection died
+    if (!in_backoff) log.warn("{} failed: {}; pausing {} ms between retries", name, error.message(), pause.count());
     in_backoff = true;
     ++stats.backoffs;
     backoff.expires_after(pause);

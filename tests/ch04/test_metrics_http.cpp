@@ -3,6 +3,11 @@
 // from holding the server (one request per connection, its headers within 8 KiB and 2 s, at most
 // 16 scrapes at once). It uses none of this chapter's exercises, so it runs once, against the
 // reference (GIVEN_TESTS in CMakeLists.txt).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -15,6 +20,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "../support/descriptors.hpp"
 #include "given/ch04/metrics_http.hpp"
 #include "hs/net.hpp"
 #include "hs/protocol.hpp"
@@ -66,6 +72,9 @@ class MetricsEndpoint {
   RawSocket connect() const { return RawSocket::connect("127.0.0.1", port_); }
   /// How many times the metrics were rendered.
   int renders() const { return renders_; }
+  /// What it logged.
+  const hs::testing::LogRecorder& log() const { return recorder_; }
+  std::uint16_t port() const { return port_; }
 
  private:
   std::string render() {
@@ -163,4 +172,30 @@ TEST_CASE("the metrics endpoint: at most 16 scrapes at once; the 17th is closed 
     answered = endpoint.ask("GET /metrics HTTP/1.1\r\n\r\n") == std::string{ok_head} + body;
   }
   CHECK(answered);
+}
+
+TEST_CASE("the metrics endpoint: out of descriptors, it pauses between attempts and warns once, then serves again",
+          "[given]") {
+  MetricsEndpoint endpoint;
+  // Fill the descriptor table, keeping one free for the client, which takes the last one.
+  const auto start = Clock::now();
+  hs::testing::DescriptorsExhausted exhausted{1};
+  const hs::Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(endpoint.port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool connected = ::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  // accept() fails with EMFILE now (and again after each 100 ms pause): wait for its warning,
+  // using plain POSIX calls only while the table is full.
+  const auto warned = [&] { return endpoint.log().count("warn metrics: accept failed: Too many open files") > 0; };
+  while (!warned() && Clock::now() - start < hs::testing::generous) ::usleep(1000);
+  exhausted.release();
+
+  REQUIRE(connected);
+  INFO("it logged:\n" << endpoint.log().text());
+  CHECK(endpoint.log().count("warn metrics: accept failed: Too many open files; pausing 100 ms between retries") == 1);
+  RawSocket raw{::dup(client.get())};
+  raw.send("GET /metrics HTTP/1.0\r\n\r\n");
+  CHECK(raw.read_all() == std::string{ok_head} + body);  // not a reason to stop: served once descriptors are free
 }

@@ -19,6 +19,7 @@
 #include <asio/write.hpp>
 #include <fmt/format.h>
 
+#include "ch03/listener.hpp"
 #include "hs/server_log.hpp"
 
 namespace hs::ch04 {
@@ -28,8 +29,9 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::size_t max_request_bytes = 8192;
-constexpr int max_scrapes = 16;                             // at once: each holds a descriptor
-constexpr auto request_deadline = std::chrono::seconds{2};  // and delays the exit at most this long
+constexpr int max_scrapes = 16;                                  // at once: each holds a descriptor
+constexpr auto request_deadline = std::chrono::seconds{2};       // and delays the exit at most this long
+constexpr auto accept_backoff = std::chrono::milliseconds{100};  // out of descriptors: the pause between tries
 
 // The end of the request's headers: an empty line, "\r\n\r\n" (or "\n\n", as nc sends it).
 struct EndOfHeaders {
@@ -92,25 +94,21 @@ Awaitable<void> scrape(Socket socket, std::function<std::string()> render) {
 Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> render, const Logger& log) {
   auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
   auto active = std::make_shared<std::atomic<int>>(0);  // scrapes in progress, on their own strands
-  while (acceptor.is_open()) {
-    auto [error, socket] = co_await acceptor.async_accept(as_tuple);
-    if (error == asio::error::operation_aborted) break;
-    if (error) {  // the one accept-error policy (hs/net.hpp), with the listener's 100 ms pause
-      const AcceptFailure failure = ch03::classify_accept_failure(error);
-      if (failure == AcceptFailure::fatal) throw std::system_error(error, "metrics: accept");
-      if (failure == AcceptFailure::skip) continue;
-      log.warn("metrics: accept failed: {}", error.message());
-      Timer pause{io, std::chrono::milliseconds{100}};
-      co_await pause.async_wait(as_tuple);
-      continue;
-    }
-    if (active->load() >= max_scrapes) continue;  // closed at once: a scraper retries, a flood gets nothing
-    ++*active;
-    asio::co_spawn(asio::make_strand(io), scrape(std::move(socket), render), [&log, active](std::exception_ptr thrown) {
-      --*active;
-      log_or_rethrow(thrown, log, "metrics: a scrape");
-    });
-  }
+  // The listener's accept loop and error policy (chapter 03), with its own pause and counts.
+  Timer backoff{io};
+  ch01::ListenerStats stats;
+  co_await ch03::accept_until_closed<Executor>(
+      acceptor, backoff, accept_backoff, log, stats,
+      [&](Socket socket, const asio::ip::tcp::endpoint&) {
+        if (active->load() >= max_scrapes) return;  // closed at once: a scraper retries, a flood gets nothing
+        ++*active;
+        asio::co_spawn(asio::make_strand(io), scrape(std::move(socket), render),
+                       [&log, active](std::exception_ptr thrown) {
+                         --*active;
+                         log_or_rethrow(thrown, log, "metrics: a scrape");
+                       });
+      },
+      "metrics: accept");
 }
 
 }  // namespace hs::ch04

@@ -18,8 +18,9 @@ namespace hs::ch04 {
 /// (the caller owns it, and closes it on the strand this runs on, to stop). A request is its headers
 /// up to the empty line (`\r\n\r\n`, or `\n\n` as nc sends it): more than 8 KiB gets `431`; one
 /// that ends before its empty line, or takes more than 2 s, is closed unanswered. Each scrape runs
-/// on its own strand; at most 16 at once (more are closed at once, unanswered). `log` must outlive
-/// the scrapes.
+/// on its own strand; at most 16 at once (more are closed at once, unanswered). Out of descriptors,
+/// it pauses 100 ms between attempts, with one warning per burst (`metrics: accept failed: ...`),
+/// as the server's listener does. `log` must outlive the scrapes.
 Awaitable<void> serve_metrics(Acceptor& acceptor, std::function<std::string()> render, const Logger& log);
 
 }  // namespace hs::ch04
