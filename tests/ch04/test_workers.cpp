@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,9 +20,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -83,23 +84,26 @@ struct Run {
 // to say "started" on.
 using Serve = std::function<int(int index, int ready)>;
 
-// What the test may do while run_workers() runs: signal `pid`, read `ready`, connect to `ports`.
-using Meanwhile = std::function<void(pid_t pid, int ready, const std::vector<std::uint16_t>& ports)>;
+// What the test may do while run_workers() runs: signal `pid`, read `ready`, look for the
+// listeners (their sockets' inode numbers) among a process's descriptors.
+using Meanwhile = std::function<void(pid_t pid, int ready, const std::vector<ino_t>& listeners)>;
 
 // Runs run_workers() with `count` loopback listeners in a child process; `meanwhile` runs in the
 // test while it does. Before the call the process prints "before the workers" without flushing;
 // every worker prints "worker I" the same way, and first checks that it holds its own listener and
 // none of the others' (exit 42 if not) and that it got the caller's signal mask (exit 43 if not),
-// then closes its listener (it never accepts): a client is refused once nobody holds it.
+// then closes its listener (it never accepts).
 // `forks_allowed`: that many fork() calls of run_workers() work, and the next one fails (-1: all work).
 Run run_workers_in_child(
     int count, const Serve& serve, const Meanwhile& meanwhile = [](pid_t, int, const auto&) {},
     int forks_allowed = -1) {
   std::vector<hs::Fd> listeners;
-  std::vector<std::uint16_t> ports;
+  std::vector<ino_t> inodes;
   for (int i = 0; i < count; ++i) {
     listeners.push_back(hs::listen_tcp("127.0.0.1", 0));
-    ports.push_back(hs::local_endpoint(listeners.back().get()).port);
+    struct stat about {};
+    REQUIRE(::fstat(listeners.back().get(), &about) == 0);
+    inodes.push_back(about.st_ino);
   }
   int log_pipe[2], ready_pipe[2], out_pipe[2];
   REQUIRE(::pipe(log_pipe) == 0);
@@ -163,7 +167,7 @@ Run run_workers_in_child(
   ::close(ready_pipe[1]);
   ::close(out_pipe[1]);
   listeners.clear();  // the child has them
-  meanwhile(parent, ready_pipe[0], ports);
+  meanwhile(parent, ready_pipe[0], inodes);
   Run run;
   // The log pipe ends when the parent and every worker (which inherit it) have exited.
   const bool ended = read_until_end(log_pipe[0], run.log, Clock::now() + hs::testing::generous);
@@ -180,14 +184,15 @@ Run run_workers_in_child(
   return run;
 }
 
-// Whether a client connecting to `port` is refused (nothing listens there).
-bool refused(std::uint16_t port) {
-  try {
-    hs::testing::RawSocket::connect("127.0.0.1", port);
-    return false;
-  } catch (const std::system_error& e) {
-    return e.code() == std::errc::connection_refused;
+// How many of the sockets `inodes` process `pid` holds (Linux: /proc/PID/fd/N -> "socket:[INODE]").
+int holds(pid_t pid, const std::vector<ino_t>& inodes) {
+  int held = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator{fmt::format("/proc/{}/fd", pid), error}) {
+    const std::string target = std::filesystem::read_symlink(entry.path(), error).string();
+    for (const ino_t inode : inodes) held += target == fmt::format("socket:[{}]", inode) ? 1 : 0;
   }
+  return held;
 }
 
 // A worker that says it started, then serves until SIGINT or SIGTERM and exits 0 (as a worker
@@ -226,10 +231,10 @@ TEST_CASE("run_workers: each worker serves its own listener; SIGTERM or SIGINT t
   for (const int signal : {SIGTERM, SIGINT}) {
     INFO("signal " << signal);
     std::string started;
-    const Run run = run_workers_in_child(3, serve_until_stopped, [&](pid_t parent, int ready, const auto& ports) {
+    const Run run = run_workers_in_child(3, serve_until_stopped, [&](pid_t parent, int ready, const auto& listeners) {
       started = wait_started(ready, 3);
-      // Every worker closed its listener: nobody holds them now (not the parent either).
-      for (const std::uint16_t port : ports) CHECK(refused(port));
+      // The workers have them (each its own, then closed): the parent holds none.
+      CHECK(holds(parent, listeners) == 0);
       ::kill(parent, signal);
     });
     CHECK(started == "012");  // (a worker holding another's listener, or none, exits 42)
