@@ -92,8 +92,9 @@ using Meanwhile = std::function<void(pid_t pid, int ready, const std::vector<ino
 // test while it does. Before the call the process prints "before the workers" without flushing;
 // every worker prints "worker I" the same way, and first checks that it holds its own listener and
 // none of the others' (exit 42 if not) and that it got the caller's signal mask (exit 43 if not),
-// then closes its listener (it never accepts).
-// `forks_allowed`: that many fork() calls of run_workers() work, and the next one fails (-1: all work).
+// then closes its listener (it never accepts). After the call, the process checks that its signal
+// mask is its own again (exit 44 if not). `forks_allowed`: that many fork() calls of run_workers()
+// work, and the next one fails (-1: all work).
 Run run_workers_in_child(
     int count, const Serve& serve, const Meanwhile& meanwhile = [](pid_t, int, const auto&) {},
     int forks_allowed = -1) {
@@ -161,6 +162,11 @@ Run run_workers_in_child(
           return serve(index, ready);
         },
         log);
+    sigset_t after;  // run_workers() gives the caller its signal mask back (exit 44 if not)
+    ::pthread_sigmask(SIG_BLOCK, nullptr, &after);
+    for (const int signal : {SIGINT, SIGTERM, SIGCHLD}) {
+      if (sigismember(&after, signal) != sigismember(&callers, signal)) std::_Exit(44);
+    }
     std::_Exit(status);
   }
   ::close(log_pipe[1]);

@@ -20,10 +20,10 @@ namespace hs::ch04 {
 /// returns 0 if they all exited 0 after a stop signal. A worker that ends before any stop signal,
 /// even with 0, leaves the port partly served: the parent stops the others (SIGTERM) and returns 1.
 /// Each worker that did not exit 0 is logged as an error (`worker PID exited with status N`, or
-/// `was killed by signal N`). Each worker gets the caller's signal mask; what the caller had
-/// printed but not flushed is printed once (not once per worker), and what a worker prints is
-/// flushed when it ends. Call it before creating any thread (fork() copies only the caller), with
-/// SIGINT and SIGTERM blocked until the workers' servers take them.
+/// `was killed by signal N`). Each worker gets the caller's signal mask, and so does the caller on
+/// return; what the caller had printed but not flushed is printed once (not once per worker), and
+/// what a worker prints is flushed when it ends. Call it before creating any thread (fork() copies
+/// only the caller), with SIGINT and SIGTERM blocked until the workers' servers take them.
 int run_workers(std::vector<Fd> listeners, const std::function<int(Fd)>& serve, const Logger& log);
 
 }  // namespace hs::ch04
