@@ -71,6 +71,15 @@ TEST_CASE("no work (--work-ms 0) does nothing: no pool job, no downstream call",
   CHECK(metrics.downstream_failures.value() == 0);
 }
 
+TEST_CASE("the names of --work's modes: each gives its mode back; any other name none", "[given]") {
+  for (const WorkMode mode :
+       {WorkMode::blocking, WorkMode::timer, WorkMode::offload, WorkMode::cpu, WorkMode::cpu_offload}) {
+    CHECK(mode_from_name(mode_name(mode)) == mode);
+  }
+  CHECK(mode_name(WorkMode::cpu_offload) == "cpu-offload");
+  for (const char* other : {"", "cpu_offload", "CPU", "timer ", "sleep"}) CHECK_FALSE(mode_from_name(other));
+}
+
 TEST_CASE("hash_rounds() does exactly that many splitmix64 steps", "[given]") {
   // splitmix64 (Steele, Lea, Flood 2014), as published: the state advances by the golden ratio,
   // then the result is mixed; hash_rounds() feeds each result back as the next state.

@@ -1,6 +1,7 @@
 // The per-handshake work (given): see work.hpp and the README, "Pitfall 1" and "Pitfall 2".
 #include "given/ch04/work.hpp"
 
+#include <algorithm>
 #include <array>
 #include <system_error>
 #include <thread>
@@ -55,10 +56,9 @@ class Queued {
 std::string_view mode_name(WorkMode mode) noexcept { return mode_names[static_cast<std::size_t>(mode)]; }
 
 std::optional<WorkMode> mode_from_name(std::string_view name) noexcept {
-  for (std::size_t i = 0; i < mode_names.size(); ++i) {
-    if (mode_names[i] == name) return static_cast<WorkMode>(i);
-  }
-  return std::nullopt;
+  const auto found = std::find(mode_names.begin(), mode_names.end(), name);
+  if (found == mode_names.end()) return std::nullopt;
+  return static_cast<WorkMode>(found - mode_names.begin());
 }
 
 std::uint64_t measure_rounds_per_ms() {
