@@ -113,7 +113,9 @@ TEST_CASE("the metrics endpoint: HEAD gets the same headers and no body", "[give
   CHECK(endpoint.ask("HEAD /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n") == ok_head);
 }
 
-TEST_CASE("the metrics endpoint: a request may end its lines with \\n alone (nc), and carry ?parameters", "[given]") {
+TEST_CASE(
+    "the metrics endpoint: a request may end its lines with a bare LF (as nc sends them), and carry query parameters",
+    "[given]") {
   MetricsEndpoint endpoint;
   CHECK(endpoint.ask("GET /metrics\n\n") == ok_reply());
   CHECK(endpoint.ask("GET /metrics?name[]=hs_test_total HTTP/1.0\r\n\r\n") == ok_reply());
@@ -155,7 +157,7 @@ TEST_CASE("the metrics endpoint: one connection after another, each is answered 
   CHECK(answered == 40);
 }
 
-TEST_CASE("the metrics endpoint: at most 16 scrapes at once; the 17th is closed unanswered", "[given]") {
+TEST_CASE("the metrics endpoint: at most 16 scrapes at once, the 17th is closed unanswered", "[given]") {
   MetricsEndpoint endpoint;
   const auto start = Clock::now();
   std::vector<RawSocket> silent;  // each holds a scrape until its request deadline, 2 s

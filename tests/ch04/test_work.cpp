@@ -19,7 +19,7 @@ WorkOutcome run_once(Work& work) {
 
 }  // namespace
 
-TEST_CASE("Work sizes its CPU work in hash rounds per ms: given, or measured; none where it does not hash", "[given]") {
+TEST_CASE("Work sizes its CPU work in hash rounds per ms: given, or measured, none where it does not hash", "[given]") {
   ServerMetrics metrics;
   for (const WorkMode mode : {WorkMode::cpu, WorkMode::cpu_offload}) {
     INFO(mode_name(mode));
@@ -71,7 +71,7 @@ TEST_CASE("no work (--work-ms 0) does nothing: no pool job, no downstream call",
   CHECK(metrics.downstream_failures.value() == 0);
 }
 
-TEST_CASE("the names of --work's modes: each gives its mode back; any other name none", "[given]") {
+TEST_CASE("the names of --work's modes: each gives its mode back, any other name none", "[given]") {
   for (const WorkMode mode :
        {WorkMode::blocking, WorkMode::timer, WorkMode::offload, WorkMode::cpu, WorkMode::cpu_offload}) {
     CHECK(mode_from_name(mode_name(mode)) == mode);

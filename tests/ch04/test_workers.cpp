@@ -232,7 +232,7 @@ std::string wait_started(int ready, int count) {
 
 }  // namespace
 
-TEST_CASE("run_workers: each worker serves its own listener; SIGTERM or SIGINT to the parent stops them all",
+TEST_CASE("run_workers: each worker serves its own listener, SIGTERM or SIGINT to the parent stops them all",
           "[given]") {
   for (const int signal : {SIGTERM, SIGINT}) {
     INFO("signal " << signal);
