@@ -3,9 +3,6 @@
 // from holding the server (one request per connection, its headers within 8 KiB and 2 s, at most
 // 16 scrapes at once). It uses none of this chapter's exercises, so it runs once, against the
 // reference (GIVEN_TESTS in CMakeLists.txt).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -189,12 +186,8 @@ TEST_CASE("the metrics endpoint: out of descriptors, it pauses between attempts 
   // Fill the descriptor table, keeping one free for the client, which takes the last one.
   const auto start = Clock::now();
   hs::testing::DescriptorsExhausted exhausted{1};
-  const hs::Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(endpoint.port());
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool connected = ::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  const hs::Fd client = hs::testing::connect_with_one_descriptor(endpoint.port());
+  const bool connected = client.get() >= 0;
   // accept() fails with EMFILE now (and again after each 100 ms pause): wait for its warning,
   // using plain POSIX calls only while the table is full.
   const auto warned = [&] { return endpoint.log().count("warn metrics: accept failed: Too many open files") > 0; };

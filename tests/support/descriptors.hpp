@@ -1,12 +1,18 @@
 // Running out of file descriptors on purpose (EMFILE), for the tests of what a server does then.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <vector>
 
 #include <catch2/catch.hpp>
+
+#include "hs/net.hpp"
 
 namespace hs::testing {
 
@@ -45,5 +51,18 @@ class DescriptorsExhausted {
   rlimit saved_{};
   std::vector<int> filler_;
 };
+
+/// A client connected to 127.0.0.1:`port` with plain POSIX calls only: one descriptor, nothing else
+/// opened, so it can take the last one left while DescriptorsExhausted lives. Empty if connect()
+/// failed.
+inline Fd connect_with_one_descriptor(std::uint16_t port) {
+  Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return Fd{};
+  return client;
+}
 
 }  // namespace hs::testing

@@ -109,12 +109,8 @@ void backs_off_when_out_of_descriptors() {
   // Fill the descriptor table, keeping one free for the client, which takes the last one.
   const auto start = std::chrono::steady_clock::now();
   DescriptorsExhausted exhausted{1};
-  const Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(server.port());
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool connected = ::connect(client.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  const Fd client = connect_with_one_descriptor(server.port());
+  const bool connected = client.get() >= 0;
 
   // accept() now fails with EMFILE: the listener must pause between attempts, several times.
   const bool backed_off = server.eventually([&] { return server.counts().backoffs >= 3; });
