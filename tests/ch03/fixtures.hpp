@@ -18,6 +18,7 @@
 #include <asio/use_future.hpp>
 #include <catch2/catch.hpp>
 
+#include "../support/event_loop_behaviour.hpp"
 #include "../support/fixtures.hpp"
 #include "../support/running.hpp"
 #include "ch03/server.hpp"
@@ -77,6 +78,9 @@ class InProcessServer : public testing::InProcessServer<ServerStats> {
   /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
   explicit InProcessServer(std::chrono::milliseconds accept_backoff)
       : InProcessServer{ServerOptions{{}, accept_backoff}} {}
+  /// The event-loop suite's: each session's timeouts and work.
+  explicit InProcessServer(behaviour::SessionTimes t)
+      : InProcessServer{ServerOptions{{t.read_timeout, t.handshake_timeout, t.work}}} {}
   /// What it counted so far.
   behaviour::Counts counts() {
     behaviour::Counts counts = behaviour::counts_of(stats().accept);

@@ -16,15 +16,5 @@ TEST_CASE("hs-ch03-server: a port in use and bad options are reported clearly", 
 }
 
 TEST_CASE("hs-ch03-server: on SIGTERM, a handshake in progress is finished before the server exits", "[ex3.4]") {
-  ServerProgram server;  // not --quiet: the test waits for its "stopping" line
-  auto c = RawSocket::connect("127.0.0.1", server.port());
-  c.send("HELLO 41\n");
-  CHECK(c.read_line() == "HELLO 42\n");
-  server.signal(SIGTERM);
-  CHECK(server.stderr_eventually_contains("waiting for 1 handshake"));
-  c.send("HELLO 43\n");  // after the stop: still served to the end
-  CHECK(c.read_all().empty());
-  CHECK(c.last_end() == ReadEnd::closed);
-  CHECK(server.wait() == 0);
-  CHECK_THAT(server.stderr_text(), Catch::Contains("1 done, 0 failed"));
+  hs::testing::behaviour::finishes_the_handshake_in_progress_on_sigterm("hs-ch03-server");
 }

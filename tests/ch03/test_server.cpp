@@ -23,68 +23,9 @@ ServerOptions generous_timeouts() {
 // Served, failures harmless, EMFILE, the stop: what every chapter's server does
 // (tests/support/server_behaviour.hpp). The rest of this file is what one thread of coroutines adds.
 HS_SERVER_BEHAVIOUR_TEST_CASES(InProcessServer, "", "[ex3.3]", "[ex3.4]")
-
-TEST_CASE("one thread holds 2,000 clients in the middle of their handshakes, then completes them all", "[ex3.3]") {
-  constexpr int clients = 2000;
-  InProcessServer server{generous_timeouts()};
-  std::vector<RawSocket> held;
-  held.reserve(clients);
-  int answered = 0;
-  for (int i = 0; i < clients; ++i) {  // each sends HELLO X, gets HELLO Y, and then waits
-    held.push_back(server.connect());
-    held.back().send(fmt::format("HELLO {}\n", i));
-    answered += held.back().read_line() == fmt::format("HELLO {}\n", i + 1);
-  }
-  CHECK(answered == clients);
-  // All of them are open on the server at once, on its one thread: none is done, none has failed.
-  CHECK(server.eventually([&] { return server.stats().open == clients; }));
-  CHECK(server.stats().accept.completed == 0);
-  CHECK(server.stats().accept.failed == 0);
-  int completed = 0;
-  for (int i = 0; i < clients; ++i) {
-    held[i].send(fmt::format("HELLO {}\n", i + 2));
-    completed += held[i].read_all().empty() && held[i].last_end() == ReadEnd::closed;
-  }
-  CHECK(completed == clients);
-  CHECK(server.eventually([&] { return server.stats().accept.completed == clients; }));
-  CHECK(server.stats().open_peak == clients);
-  CHECK(server.stats().open == 0);
-}
-
-TEST_CASE("a silent client times out while the others keep being served", "[ex3.3]") {
-  ServerOptions options;
-  options.session.read_timeout = std::chrono::seconds{2};
-  InProcessServer server{options};
-  auto silent = server.connect();
-  auto stalled = server.connect();  // answered, then slow to send Z: in chapter 01 this blocked everyone
-  stalled.send("HELLO 100\n");
-  CHECK(stalled.read_line() == "HELLO 101\n");
-  int served = 0;
-  for (int i = 0; i < 20; ++i) {
-    auto c = server.connect();
-    served += handshake(c, i).empty();
-  }
-  CHECK(served == 20);  // all served, in any order, while the first two were still open
-  CHECK(server.eventually([&] { return server.stats().accept.completed == 20; }));
-  CHECK(silent.read_all() == machine_timeout(hs::Timeout::read));
-  CHECK(stalled.read_all() == machine_timeout(hs::Timeout::read, "HELLO 100\n"));
-  CHECK(server.eventually([&] { return server.stats().accept.failed == 2; }));
-}
-
-TEST_CASE("work (--work-ms) is an awaited timer: while one session works, others are answered", "[ex3.3]") {
-  ServerOptions options;
-  options.session.work = std::chrono::hours{1};                 // never finishes...
-  options.session.handshake_timeout = std::chrono::seconds{3};  // ...the deadline ends it
-  InProcessServer server{options};
-  auto working = server.connect();
-  working.send("HELLO 1\n");
-  CHECK(server.eventually([&] { return server.stats().open == 1; }));
-  auto other = server.connect();
-  other.send("garbage\n");
-  CHECK(other.read_all().starts_with("ERROR malformed"));          // answered during the other's work
-  CHECK(working.read_line(std::chrono::milliseconds{0}).empty());  // still working: nothing yet
-  CHECK(working.read_all() == machine_timeout(hs::Timeout::handshake, "HELLO 1\n"));
-}
+// One thread holds thousands; a slow, silent or working client holds up nobody: what every
+// event-loop server does (tests/support/event_loop_behaviour.hpp).
+HS_EVENT_LOOP_SERVER_TEST_CASES(InProcessServer, "[ex3.3]")
 
 namespace {
 

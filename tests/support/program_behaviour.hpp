@@ -81,4 +81,21 @@ inline void reports_port_in_use_and_bad_options(std::string_view program) {
   check_stops_cleanly(first, SIGTERM);
 }
 
+/// On SIGTERM, a handshake in progress is finished before the server exits 0: the server says it
+/// waits for it (`waiting for 1 handshake`), serves its HELLO Z after the signal, and counts it
+/// done. (The servers that stop this way: chapters 03 and 06.)
+inline void finishes_the_handshake_in_progress_on_sigterm(std::string_view program) {
+  ServerProgram server{program, {}};  // not --quiet: the test waits for its "stopping" line
+  auto c = RawSocket::connect("127.0.0.1", server.port());
+  c.send("HELLO 41\n");
+  CHECK(c.read_line() == "HELLO 42\n");
+  server.signal(SIGTERM);
+  CHECK(server.stderr_eventually_contains("waiting for 1 handshake"));
+  c.send("HELLO 43\n");  // after the stop: still served to the end
+  CHECK(c.read_all().empty());
+  CHECK(c.last_end() == ReadEnd::closed);
+  CHECK(server.wait() == 0);
+  CHECK_THAT(server.stderr_text(), Catch::Contains("1 done, 0 failed"));
+}
+
 }  // namespace hs::testing::behaviour

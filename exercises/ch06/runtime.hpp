@@ -1,0 +1,229 @@
+/// @file
+/// Exercise 6.2: the runtime. A run queue of tasks ready to go on, an epoll reactor that says which
+/// sockets are ready, and the timer wheel of exercise 6.3: what asio::io_context was in chapter 03,
+/// and what tokio's runtime is to Rust. One thread runs it: run() takes turns, each one
+///   1. resumes the tasks that are ready (each runs until its next co_await),
+///   2. asks epoll which descriptors became ready (waiting, if no task is ready, until the next
+///      timer is due) and wakes the tasks waiting for them,
+///   3. expires the timers that fell due and wakes theirs,
+/// and returns when nothing is left: no task ready, none waiting for a descriptor or a timer.
+///
+/// Readiness, not completion (README, "Readiness"): epoll says "you may read now", and only then
+/// does the task call recv(), into a buffer of its own, for bytes the kernel already has. A task
+/// waiting for a client to speak holds no buffer at all.
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <array>
+#include <coroutine>
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "ch06/timer_wheel.hpp"
+#include "ch06/waiter.hpp"
+#include "given/ch06/clock.hpp"
+#include "hs/net.hpp"
+
+namespace hs::ch06 {
+
+class Runtime;
+
+/// What a non-blocking read or write did.
+struct Transfer {
+  std::size_t bytes = 0;  ///< how many were moved (0 with no error: the peer closed, for a read)
+  int error = 0;          ///< 0, or the errno: EAGAIN when the kernel has nothing for us yet
+
+  /// Nothing to do until the descriptor is ready again.
+  bool would_block() const noexcept { return error == EAGAIN || error == EWOULDBLOCK; }
+};
+
+/// A non-blocking descriptor watched by a Runtime (edge-triggered: epoll reports each change of
+/// readiness once), and what the runtime knows of its readiness. read_some() and write_some()
+/// forget the readiness when the kernel says EAGAIN, so that the next wait really waits.
+/// Registered for its whole life at one address (epoll keeps a pointer to it): it does not move.
+/// Closing the descriptor (the destructor, or close()) removes it from epoll.
+class Io {
+ public:
+  /// Takes `fd`, which must be non-blocking; runtime.watch() registers it.
+  explicit Io(Fd fd) noexcept : fd_{std::move(fd)} {}
+  Io(const Io&) = delete;
+  Io& operator=(const Io&) = delete;
+
+  /// The descriptor (-1 once closed).
+  int fd() const noexcept { return fd_.get(); }
+  /// recv() what the kernel has, up to `buffer.size()` bytes.
+  Transfer read_some(std::span<char> buffer);
+  /// send() as much of `bytes` as the kernel takes now (never raises SIGPIPE).
+  Transfer write_some(std::span<const char> bytes);
+  /// The kernel said EAGAIN to a call other than read_some() (accept4(), say): forget that the
+  /// descriptor was readable, so that the next wait waits for epoll.
+  void forget_readable() noexcept { readable_ = false; }
+  /// Closes the descriptor now (epoll forgets it). A task still waiting on it is not woken: use
+  /// Runtime::cancel() first.
+  void close() noexcept { fd_.reset(); }
+
+ private:
+  friend class Runtime;
+  friend class IoWait;
+
+  Fd fd_;                     ///< owned
+  bool readable_ = false;     ///< epoll said readable (or hung up) since the last EAGAIN of a read
+  bool writable_ = false;     ///< epoll said writable (or hung up) since the last EAGAIN of a write
+  Waiter* reader_ = nullptr;  ///< the task waiting to read, if any
+  Waiter* writer_ = nullptr;  ///< the task waiting to write, if any
+};
+
+/// `co_await runtime.readable(io)` (or writable, or with a deadline): suspends until the
+/// descriptor is ready, the deadline passes, or the wait is cancelled, and says which. Does not
+/// suspend at all if the readiness is known already. Lives in the awaiting task's frame: waiting
+/// allocates nothing.
+class IoWait {
+ public:
+  bool await_ready() const noexcept;
+  void await_suspend(std::coroutine_handle<> task);
+  Wake await_resume();
+
+ private:
+  friend class Runtime;
+  IoWait(Runtime& runtime, Io& io, bool write, TimePoint deadline) noexcept
+      : runtime_{runtime}, io_{io}, write_{write}, deadline_{deadline} {}
+
+  Runtime& runtime_;
+  Io& io_;
+  bool write_;               ///< waiting to write, not to read
+  TimePoint deadline_;       ///< TimePoint::max(): none
+  Waiter waiter_;            ///< the suspended task
+  TimerWheel::Entry timer_;  ///< the deadline's entry, armed while waiting if there is a deadline
+};
+
+/// `co_await runtime.sleep_until(t)`: suspends until the clock reaches `t`, on the wheel.
+/// Wake::ready when it does. (Another task cannot cut it short: for that, see Timer.)
+class Sleep {
+ public:
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> task);
+  Wake await_resume() const noexcept { return Wake::ready; }
+
+ private:
+  friend class Runtime;
+  Sleep(Runtime& runtime, TimePoint until) noexcept : runtime_{runtime}, until_{until} {}
+
+  Runtime& runtime_;
+  TimePoint until_;
+  Waiter waiter_;
+  TimerWheel::Entry timer_;
+};
+
+/// `co_await runtime.next_turn()`: back to the end of the run queue, so that the other tasks ready
+/// get their turn first. For a task that could go on without waiting (a client flooding us with
+/// bytes to drop) but should not keep the thread to itself.
+class NextTurn {
+ public:
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> task);
+  void await_resume() const noexcept {}
+
+ private:
+  friend class Runtime;
+  explicit NextTurn(Runtime& runtime) noexcept : runtime_{runtime} {}
+
+  Runtime& runtime_;
+};
+
+/// A sleep that another task can cut short (the server's pause after EMFILE, which the stop ends):
+/// `co_await timer.wait_until(t)` gives Wake::ready when the clock reaches `t`, Wake::cancelled if
+/// cancel() came first. One wait at a time.
+class Timer {
+ public:
+  explicit Timer(Runtime& runtime) noexcept : runtime_{runtime} {}
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+
+  /// The awaitable wait_until() returns.
+  struct Wait {
+    Timer& timer;
+    TimePoint until;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> task);
+    Wake await_resume();
+  };
+  /// Awaitable: until the clock reaches `until`, or cancel().
+  Wait wait_until(TimePoint until) noexcept { return {*this, until}; }
+  /// Wakes the task waiting on this timer, if any, with Wake::cancelled.
+  void cancel();
+
+ private:
+  Runtime& runtime_;
+  Waiter waiter_;            ///< the task waiting, while one is
+  TimerWheel::Entry entry_;  ///< armed while it waits
+  bool waiting_ = false;     ///< a task is suspended in wait_until()
+};
+
+/// The event loop: run queue, epoll, timer wheel, on one thread. Not thread-safe: every function
+/// is called from the thread that runs it (another thread asks it to stop through a descriptor it
+/// watches: an eventfd, a signalfd, a pipe).
+class Runtime {
+ public:
+  /// A runtime on `clock` (the system's steady clock unless a test gives a VirtualClock), with
+  /// timers on a wheel of `tick`.
+  explicit Runtime(const Clock& clock = steady_clock(), Duration tick = std::chrono::milliseconds{10});
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+  ~Runtime();
+
+  /// The time, from the runtime's clock.
+  TimePoint now() const { return clock_.now(); }
+  /// The wheel its deadlines and sleeps go on.
+  TimerWheel& timers() noexcept { return timers_; }
+
+  /// Registers `io` with epoll, edge-triggered, for reading and writing at once; throws
+  /// std::system_error if epoll refuses. Once per Io.
+  void watch(Io& io);
+  /// Awaitable: until `io` is readable (or hung up), or `deadline` passes.
+  IoWait readable(Io& io, TimePoint deadline = TimePoint::max()) noexcept { return {*this, io, false, deadline}; }
+  /// Awaitable: until `io` is writable (or hung up), or `deadline` passes.
+  IoWait writable(Io& io, TimePoint deadline = TimePoint::max()) noexcept { return {*this, io, true, deadline}; }
+  /// Awaitable: until the clock reaches `until`.
+  Sleep sleep_until(TimePoint until) noexcept { return {*this, until}; }
+  /// Awaitable: until the next turn, after the tasks ready now.
+  NextTurn next_turn() noexcept { return NextTurn{*this}; }
+  /// Wakes the tasks waiting on `io` (to read or to write) with Wake::cancelled.
+  void cancel(Io& io);
+
+  /// Queues `waiter`'s task to be resumed in the next turn, with `why`; does nothing if it has
+  /// been woken already (the first reason wins).
+  void wake(Waiter& waiter, Wake why);
+  /// Queues a task to be resumed in the next turn.
+  void schedule(std::coroutine_handle<> task);
+  /// Counts a task that starts (or stops) waiting on a descriptor: run() is not over while one is.
+  void add_io_waiter() noexcept { ++io_waiters_; }
+  void remove_io_waiter() noexcept { --io_waiters_; }
+
+  /// One turn: the tasks ready at its start, then I/O (blocking, if `may_block` and no task is
+  /// ready, until an event or the next timer visit), then the timers due. Returns true if it did
+  /// anything: resumed a task, saw an event, fired a timer.
+  bool turn(bool may_block);
+  /// Takes turns until nothing is left: no task ready, none waiting for I/O, no timer armed.
+  /// Exceptions that escape a task (spawn(): an on_done that throws) propagate from here.
+  void run();
+  /// Takes turns without blocking until one does nothing (exercise 6.5: on a VirtualClock).
+  void poll();
+  /// True when nothing is left.
+  bool finished() const noexcept { return ready_.empty() && io_waiters_ == 0 && timers_.empty(); }
+
+  /// The clock every Runtime uses unless given another.
+  static const Clock& steady_clock();
+
+ private:
+  const Clock& clock_;                            ///< where now() comes from
+  Fd epoll_;                                      ///< the epoll instance
+  TimerWheel timers_;                             ///< every deadline and sleep
+  std::vector<std::coroutine_handle<>> ready_;    ///< resumed by the next turn, in order
+  std::vector<std::coroutine_handle<>> running_;  ///< the batch the current turn resumes
+  std::size_t io_waiters_ = 0;                    ///< tasks suspended in an IoWait
+  std::array<epoll_event, 256> events_{};         ///< one epoll_wait's worth
+};
+
+}  // namespace hs::ch06

@@ -1,0 +1,66 @@
+/// @file
+/// Exercise 6.4 (2 of 2): the server on your runtime. The listener is a task that accepts until the
+/// stop and spawns a session task per connection; the stop answers the queued clients, closes the
+/// listener and lets the sessions finish. Chapter 03's Server, with Asio taken out.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "ch01/accept_loop.hpp"
+#include "ch06/runtime.hpp"
+#include "ch06/session.hpp"
+#include "ch06/task.hpp"
+#include "hs/log.hpp"
+#include "hs/net.hpp"
+
+namespace hs::ch06 {
+
+/// How the server runs: chapter 01's options (`serve`: the sessions' timeouts and work;
+/// `accept_backoff`: the pause after accept fails for lack of resources).
+using ServerOptions = ch01::ServerOptions;
+
+/// What the server has done so far. Atomic only so that another thread (a test) may read it while
+/// the server runs; the server itself touches it from the runtime's thread.
+struct ServerStats {
+  ch01::AcceptStats accept;                 ///< accepted, completed, failed, accept errors, back-offs
+  std::atomic<std::uint64_t> open{0};       ///< sessions running now
+  std::atomic<std::uint64_t> open_peak{0};  ///< the most sessions running at once
+};
+
+/// A HELLO server on one Runtime. The caller owns everything: it binds the listener (so tests can
+/// use port 0), keeps `runtime`, `log`, `stats` and the Server alive until the runtime's run() has
+/// returned, and decides when to call stop().
+class Server {
+ public:
+  /// Serves connections arriving on `listener`, which must be listening (it is made
+  /// non-blocking).
+  Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats);
+
+  /// The listener: accepts connections until stop() and spawns session() for each, without
+  /// waiting for it. Counts and logs each session's outcome with its peer when it ends; an
+  /// exception that escapes a session is logged with the peer, or rethrown (from the runtime's
+  /// run()) if it is an ExerciseNotDone. Running out of file descriptors or memory makes it pause
+  /// options.accept_backoff on a Timer instead of spinning, with one warning per burst
+  /// (`accept failed: ...`); an error about one connection is skipped; any other is thrown.
+  /// Returns once stop() has been called; sessions still running carry on to their end.
+  Task<void> listen();
+
+  /// The graceful stop: answers the connections still waiting in the kernel's queue with
+  /// `ERROR shutdown`, closes the listener and ends a back-off pause, so that listen() returns.
+  /// In-flight sessions finish (each within its handshake deadline), and the runtime's run()
+  /// returns when the last one has. When there are some, logs a line containing `waiting for N
+  /// handshake(s)`. Call it on the runtime's thread. Calling it again does nothing.
+  void stop();
+
+ private:
+  Runtime& runtime_;       ///< where the listener and the sessions run
+  Io listener_;            ///< closed by stop(): that is what ends listen()
+  Timer backoff_;          ///< the pause after EMFILE & co.; stop() cancels it
+  ServerOptions options_;  ///< timeouts for every session, and the back-off
+  const Logger& log_;      ///< one line per session outcome (unless --quiet)
+  ServerStats& stats_;     ///< owned by the caller, who may read it from another thread
+};
+
+}  // namespace hs::ch06

@@ -1,0 +1,111 @@
+// Exercise 6.4 (reference, 2 of 2): the listener and the graceful stop.
+#include "ch06/server.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <exception>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "hs/cli.hpp"
+#include "hs/server_log.hpp"
+
+namespace hs::ch06 {
+
+namespace {
+
+// What runs when a session ends: count it, log it, and never swallow an exception. It lives in
+// spawn()'s frame for the whole connection: the peer's text is made (and takes room) only if it
+// will be shown.
+struct SessionDone {
+  const Logger& log;
+  ServerStats& stats;
+  std::unique_ptr<Endpoint> peer;
+  TimePoint start;
+  Runtime& runtime;
+
+  void operator()(std::exception_ptr thrown, const SessionResult& result) const {
+    --stats.open;
+    if (thrown) {
+      ++stats.accept.failed;
+      std::string who = peer ? peer->to_string() : "a client";
+      who += ": the session";
+      log_or_rethrow(thrown, log, who);  // a stub's ExerciseNotDone is rethrown: run() throws it
+      return;
+    }
+    ++(result.status == Status::done ? stats.accept.completed : stats.accept.failed);
+    if (peer) log_outcome(log, *peer, result, runtime.now() - start);
+  }
+};
+
+}  // namespace
+
+Server::Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
+    : runtime_{runtime},
+      listener_{std::move(listener)},
+      backoff_{runtime},
+      options_{options},
+      log_{log},
+      stats_{stats} {
+  ::fcntl(listener_.fd(), F_SETFL, ::fcntl(listener_.fd(), F_GETFL) | O_NONBLOCK);  // accept4() must not block
+  runtime_.watch(listener_);
+}
+
+Task<void> Server::listen() {
+  bool in_backoff = false;  // log the first failure of a burst, not every retry
+  while (listener_.fd() >= 0) {
+    Fd client{::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)};
+    if (client) {
+      in_backoff = false;
+      ++stats_.accept.accepted;
+      const auto open = ++stats_.open;
+      if (open > stats_.open_peak) stats_.open_peak = open;
+      auto peer = log_.quiet() ? nullptr : std::make_unique<Endpoint>(peer_endpoint(client.get()));
+      // The session runs now, until its first wait; then we are back here, accepting.
+      spawn(session(runtime_, std::move(client), options_.serve),
+            SessionDone{log_, stats_, std::move(peer), runtime_.now(), runtime_});
+      continue;
+    }
+    const int error = errno;
+    if (error == EAGAIN || error == EWOULDBLOCK) {
+      listener_.forget_readable();
+      const Wake wake = co_await runtime_.readable(listener_);
+      if (wake == Wake::cancelled) break;  // stop()
+      continue;
+    }
+    ++stats_.accept.accept_errors;
+    const AcceptFailure failure = classify_accept_failure(error);
+    if (failure == AcceptFailure::fatal) throw std::system_error(error, std::generic_category(), "accept");
+    if (failure == AcceptFailure::skip) continue;  // one connection died in the queue
+    if (!in_backoff) {
+      log_.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
+                options_.accept_backoff.count());
+    }
+    in_backoff = true;
+    ++stats_.accept.backoffs;
+    const Wake wake = co_await backoff_.wait_until(runtime_.now() + options_.accept_backoff);
+    if (wake == Wake::cancelled) break;  // stop()
+  }
+}
+
+void Server::stop() {
+  if (listener_.fd() < 0) return;  // stopped already
+  ch01::refuse_queued(listener_.fd(), log_);
+  runtime_.cancel(listener_);  // listen() wakes with Wake::cancelled...
+  backoff_.cancel();           // ...whether it waits for a client or pauses
+  listener_.close();
+  if (const auto open = stats_.open.load(); open > 0) {
+    log_.info(
+        "stopping: no new connections; waiting for {} handshake(s) in progress (at most {}, plus up to "
+        "1s to close cleanly)",
+        open, format_duration(options_.serve.handshake_timeout));
+  }
+}
+
+}  // namespace hs::ch06

@@ -1,0 +1,1 @@
+../../exercises/ch06/timer_wheel.hpp

@@ -1,0 +1,155 @@
+// Fixtures for the chapter 06 tests. Two ways to run the code under test:
+//   - on a Runtime with the real clock, in a background thread of the test, on one side of a real
+//     loopback TCP connection (the behaviour suites every chapter runs);
+//   - on a Simulation (exercise 6.5), on the test's own thread, over a socketpair, with virtual
+//     time: what every deadline test of this chapter uses, so none of them sleeps.
+// An exception the code under test throws (an untouched stub, say) is never lost: the session
+// fixture rethrows it from result(), and the server fixture reports it when the test ends.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <exception>
+#include <future>
+#include <optional>
+#include <utility>
+#include <variant>
+
+#include <catch2/catch.hpp>
+
+#include "../support/event_loop_behaviour.hpp"
+#include "../support/fixtures.hpp"
+#include "ch06/runtime.hpp"
+#include "ch06/server.hpp"
+#include "ch06/session.hpp"
+#include "ch06/simulation.hpp"
+#include "ch06/task.hpp"
+#include "hs/net.hpp"
+
+namespace hs::ch06::test {
+
+using namespace hs::testing::prelude;
+using behaviour::machine_timeout;
+
+/// `fd` made non-blocking, as the runtime needs its descriptors.
+inline Fd non_blocking(Fd fd) {
+  ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK);
+  return fd;
+}
+
+/// Two connected stream sockets (AF_UNIX): what the code under test holds, and the test's end, a
+/// RawSocket. A byte written on one is readable on the other as soon as write() returns, so a
+/// test on one thread sees the same thing every run.
+struct LocalPair {
+  Fd code;         ///< non-blocking: for the runtime
+  RawSocket test;  ///< the test's end
+
+  static LocalPair make() {
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+    return {non_blocking(Fd{fds[0]}), RawSocket{fds[1]}};
+  }
+};
+
+/// How a spawned task ended, as the test sees it.
+template <typename T>
+struct Outcome {
+  bool done = false;          ///< on_done was called
+  std::exception_ptr thrown;  ///< what it threw
+  std::optional<T> value;     ///< what it returned
+};
+
+/// Spawns `task` and records its end in `outcome` (which must outlive it).
+inline void spawn_into(Task<void> task, Outcome<std::monostate>& outcome) {
+  spawn(std::move(task), [&outcome](std::exception_ptr thrown) {
+    outcome.done = true;
+    outcome.thrown = thrown;
+    if (!thrown) outcome.value.emplace();
+  });
+}
+template <typename T>
+void spawn_into(Task<T> task, Outcome<T>& outcome) {
+  spawn(std::move(task), [&outcome](std::exception_ptr thrown, T value) {
+    outcome.done = true;
+    outcome.thrown = thrown;
+    if (!thrown) outcome.value = std::move(value);
+  });
+}
+
+/// session() on the server's end of a loopback connection, on a Runtime (real clock) in a
+/// background thread. The fixture tests/support/session_behaviour.hpp expects.
+class RunSession {
+ public:
+  using Options = SessionOptions;
+  RunSession(Fd fd, SessionOptions options)
+      : result_{std::async(std::launch::async, [fd = non_blocking(std::move(fd)), options]() mutable {
+          Fd owned = std::move(fd);  // closed here even if what follows throws: the client's reads end at once
+          Runtime runtime;
+          Outcome<SessionResult> outcome;
+          spawn_into(session(runtime, std::move(owned), options), outcome);
+          runtime.run();  // returns once the session has ended
+          if (outcome.thrown) std::rethrow_exception(outcome.thrown);
+          return std::move(outcome.value).value_or(SessionResult{});
+        })} {}
+  SessionResult result() { return result_.get(); }
+
+ private:
+  std::future<SessionResult> result_;
+};
+using Session = testing::Session<RunSession>;
+
+/// Runs a Server on `runtime` until it has stopped (when `stop_fd` is readable) and every session
+/// has ended. What the in-process server fixture and main() both do, minus the signals.
+inline void serve_until_stopped(Runtime& runtime, Server& server, int stop_fd) {
+  Io stop{non_blocking(Fd{::dup(stop_fd)})};
+  runtime.watch(stop);
+  spawn(server.listen(), [&](std::exception_ptr thrown) {
+    runtime.cancel(stop);  // listen() is over: nothing left to stop
+    if (thrown) std::rethrow_exception(thrown);
+  });
+  spawn(
+      [](Runtime& r, Io& s, Server& to_stop) -> Task<void> {
+        const Wake wake = co_await r.readable(s);
+        if (wake == Wake::ready) to_stop.stop();
+      }(runtime, stop, server),
+      [](std::exception_ptr thrown) {
+        if (thrown) std::rethrow_exception(thrown);
+      });
+  runtime.run();
+}
+
+/// The Server of exercise 6.4 on a Runtime in a background thread, listening on a loopback port
+/// picked by the OS; see hs/testing/in_process_server.hpp. The test's stop request reaches it the
+/// way SIGTERM reaches hs-ch06-server: through a descriptor the runtime watches. The fixture
+/// tests/support/server_behaviour.hpp expects.
+class InProcessServer : public testing::InProcessServer<ServerStats> {
+ public:
+  explicit InProcessServer(ServerOptions options = {})
+      : testing::InProcessServer<ServerStats>{
+            [options](int listen_fd, int stop_fd, const Logger& log, ServerStats& stats) {
+              Runtime runtime;
+              Server server{runtime, Fd{::dup(listen_fd)}, options, log, stats};
+              serve_until_stopped(runtime, server, stop_fd);
+            }} {}
+  /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
+  explicit InProcessServer(std::chrono::milliseconds accept_backoff)
+      : InProcessServer{ServerOptions{{}, accept_backoff}} {}
+  /// The event-loop suite's: each session's timeouts and work.
+  explicit InProcessServer(behaviour::SessionTimes t)
+      : InProcessServer{ServerOptions{{t.read_timeout, t.handshake_timeout, t.work}}} {}
+  /// What it counted so far.
+  behaviour::Counts counts() {
+    behaviour::Counts counts = behaviour::counts_of(stats().accept);
+    counts.open = stats().open;
+    return counts;
+  }
+};
+
+/// The hs-ch06-server program (or its -ref twin, in the reference tests) on port 0.
+inline constexpr char server_program[] = "hs-ch06-server";
+using ServerProgram = testing::Program<server_program>;
+
+}  // namespace hs::ch06::test

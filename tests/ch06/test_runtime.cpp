@@ -1,0 +1,212 @@
+// Exercise 6.2: the run queue, the epoll reactor and the run loop. Every test runs on the test's
+// own thread, over socketpairs: poll() runs what is ready without waiting, so each check sees the
+// same thing every run.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "fixtures.hpp"
+
+using namespace hs::ch06;
+using namespace hs::ch06::test;
+
+namespace {
+
+/// A task that reads whatever arrives on `io` until the end of the stream, waiting for readiness
+/// whenever the kernel has nothing: the shape of every reader on a readiness runtime.
+Task<std::string> read_to_end(Runtime& runtime, Io& io, int& waits) {
+  std::string got;
+  for (;;) {
+    std::array<char, 16> buffer;
+    const Transfer t = io.read_some(buffer);
+    if (t.would_block()) {
+      ++waits;
+      const Wake wake = co_await runtime.readable(io);
+      if (wake != Wake::ready) co_return got + "<cancelled>";
+      continue;
+    }
+    if (t.error != 0) co_return got + "<error>";
+    if (t.bytes == 0) co_return got;
+    got.append(buffer.data(), t.bytes);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("readable(): a task waits until bytes arrive, and reads only then", "[ex6.2]") {
+  Runtime runtime;
+  auto pair = LocalPair::make();
+  Io io{std::move(pair.code)};
+  runtime.watch(io);
+  int waits = 0;
+  Outcome<std::string> outcome;
+  spawn_into(read_to_end(runtime, io, waits), outcome);
+  CHECK(waits == 1);  // nothing there yet: it waits (and spawn() returned)
+  runtime.poll();
+  CHECK(waits == 1);  // nothing happened: it is still waiting, not spinning
+  CHECK_FALSE(outcome.done);
+  CHECK_FALSE(runtime.finished());  // a task waits for I/O: run() would not return
+
+  pair.test.send("HELLO");
+  runtime.poll();
+  CHECK(waits == 2);  // woken once, read the 5 bytes, then EAGAIN again
+  pair.test.send(" 1\n");
+  pair.test.shutdown_write();
+  runtime.poll();
+  REQUIRE(outcome.done);
+  CHECK(outcome.value == "HELLO 1\n");
+  CHECK(runtime.finished());
+}
+
+TEST_CASE("readiness is not lost: bytes that arrive while the task is not waiting are still read", "[ex6.2]") {
+  // Edge-triggered epoll reports a change once. The runtime remembers it on the Io, so a task that
+  // was busy when it came (here: not yet waiting) does not then wait forever.
+  Runtime runtime;
+  auto pair = LocalPair::make();
+  Io io{std::move(pair.code)};
+  runtime.watch(io);
+  pair.test.send("early\n");
+  runtime.poll();  // the event is seen while nobody waits
+  pair.test.shutdown_write();
+  int waits = 0;
+  Outcome<std::string> outcome;
+  spawn_into(read_to_end(runtime, io, waits), outcome);
+  runtime.poll();
+  REQUIRE(outcome.done);
+  CHECK(outcome.value == "early\n");
+}
+
+TEST_CASE("a hang-up or a reset wakes the reader, whose next read says so", "[ex6.2]") {
+  Runtime runtime;
+  auto pair = LocalPair::make();
+  Io io{std::move(pair.code)};
+  runtime.watch(io);
+  int waits = 0;
+  Outcome<std::string> outcome;
+  spawn_into(read_to_end(runtime, io, waits), outcome);
+  SECTION("the peer closes: the end of the stream") {
+    pair.test.close();
+    runtime.poll();
+    REQUIRE(outcome.done);
+    CHECK(outcome.value == "");
+  }
+  SECTION("the peer resets (it closes with bytes unread): an error") {
+    REQUIRE(::write(io.fd(), "unread", 6) == 6);  // in the test's receive queue, never read
+    pair.test.close();
+    runtime.poll();
+    REQUIRE(outcome.done);
+    CHECK(outcome.value == "<error>");
+  }
+}
+
+TEST_CASE("writable(): a writer whose peer does not read waits, and goes on once it does", "[ex6.2]") {
+  Runtime runtime;
+  auto pair = LocalPair::make();
+  Io io{std::move(pair.code)};
+  runtime.watch(io);
+  std::size_t total = 0;
+  int waits = 0;
+  Outcome<std::monostate> outcome;
+  auto writer = [](Runtime& r, Io& w, std::size_t& written, int& waited) -> Task<void> {
+    const std::string chunk(4096, 'x');
+    while (written < 4 * 1024 * 1024) {
+      const Transfer t = w.write_some(chunk);
+      if (t.would_block()) {
+        ++waited;
+        const Wake wake = co_await r.writable(w);
+        if (wake != Wake::ready) co_return;
+        continue;
+      }
+      REQUIRE(t.error == 0);
+      written += t.bytes;
+    }
+  };
+  spawn_into(writer(runtime, io, total, waits), outcome);
+  CHECK(waits == 1);  // the socket buffer is full: it waits
+  CHECK_FALSE(outcome.done);
+  const std::size_t before = total;
+  std::size_t drained = 0;
+  for (int round = 0; round < 100'000 && !outcome.done; ++round) {  // read, and let it write more
+    drained += pair.test.read_all(std::chrono::milliseconds{0}).size();
+    runtime.poll();
+  }
+  CHECK(outcome.done);
+  CHECK(total > before);
+  CHECK(waits > 1);
+}
+
+TEST_CASE("cancel(): a task waiting on a descriptor wakes with Wake::cancelled", "[ex6.2]") {
+  Runtime runtime;
+  auto pair = LocalPair::make();
+  Io io{std::move(pair.code)};
+  runtime.watch(io);
+  int waits = 0;
+  Outcome<std::string> outcome;
+  spawn_into(read_to_end(runtime, io, waits), outcome);
+  runtime.cancel(io);
+  CHECK_FALSE(outcome.done);  // woken, not run: it runs in the next turn
+  runtime.cancel(io);         // nobody waits any more: nothing happens
+  runtime.run();              // and run() returns: nothing is left
+  REQUIRE(outcome.done);
+  CHECK(outcome.value == "<cancelled>");
+  pair.test.send("late");  // an event after the wait ended wakes nobody
+  runtime.poll();
+  CHECK(runtime.finished());
+}
+
+TEST_CASE("a turn runs the tasks ready, then I/O, then timers, and run() returns when nothing is left", "[ex6.2]") {
+  Runtime runtime;
+  auto pair = LocalPair::make();
+  Io io{std::move(pair.code)};
+  runtime.watch(io);
+  std::vector<std::string> trace;
+  auto waits_for = [](Runtime& r, Io& i, std::vector<std::string>& t) -> Task<void> {
+    const Wake wake = co_await r.readable(i);
+    t.push_back(wake == Wake::ready ? "io" : "io cancelled");
+  };
+  auto yields = [](Runtime& r, std::vector<std::string>& t, std::string name) -> Task<void> {
+    co_await r.next_turn();  // back to the run queue: the next turn resumes it
+    t.push_back(name);
+  };
+  spawn(waits_for(runtime, io, trace), [](std::exception_ptr) {});
+  pair.test.send("x");  // I/O is ready before the next turn starts...
+  spawn(yields(runtime, trace, "first"), [](std::exception_ptr) {});
+  spawn(yields(runtime, trace, "second"), [](std::exception_ptr) {});
+  CHECK(runtime.turn(false));  // ...but the ready tasks run first, in order; I/O wakes its task
+  CHECK(trace == std::vector<std::string>{"first", "second"});
+  CHECK(runtime.turn(false));  // which runs in the next turn
+  CHECK(trace == std::vector<std::string>{"first", "second", "io"});
+  CHECK_FALSE(runtime.turn(false));  // nothing to do
+  CHECK(runtime.finished());
+  runtime.run();  // returns at once
+}
+
+TEST_CASE("500 connections on one runtime: each task is woken by its own descriptor, once", "[ex6.2]") {
+  constexpr int count = 500;
+  Runtime runtime;
+  std::vector<LocalPair> pairs;
+  std::vector<std::unique_ptr<Io>> ios;
+  std::vector<int> waits(count, 0);
+  std::vector<Outcome<std::string>> outcomes(count);
+  for (int i = 0; i < count; ++i) {
+    pairs.push_back(LocalPair::make());
+    ios.push_back(std::make_unique<Io>(std::move(pairs.back().code)));
+    runtime.watch(*ios.back());
+    spawn_into(read_to_end(runtime, *ios.back(), waits[i]), outcomes[i]);
+  }
+  for (int i = count - 1; i >= 0; i -= 2) {  // every other one, backwards
+    pairs[i].test.send(std::to_string(i));
+    pairs[i].test.shutdown_write();
+  }
+  runtime.poll();
+  int right = 0;
+  for (int i = 0; i < count; ++i) {
+    if (i % 2 == 1) right += outcomes[i].done && outcomes[i].value == std::to_string(i) && waits[i] == 1;
+    if (i % 2 == 0) right += !outcomes[i].done && waits[i] == 1;
+  }
+  CHECK(right == count);
+  for (auto& io : ios) runtime.cancel(*io);
+  runtime.run();
+}

@@ -1,0 +1,106 @@
+// Exercise 6.4: the listener and the graceful stop, on your runtime. The same behaviour as every
+// server of the course (tests/support/server_behaviour.hpp) and as chapter 03's one thread
+// (tests/support/event_loop_behaviour.hpp); then the stop, step by step.
+#include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "fixtures.hpp"
+#include "hs/testing/log_recorder.hpp"
+
+using namespace hs::ch06;
+using namespace hs::ch06::test;
+
+HS_SERVER_BEHAVIOUR_TEST_CASES(InProcessServer, "", "[ex6.4]", "[ex6.4]")
+HS_EVENT_LOOP_SERVER_TEST_CASES(InProcessServer, "[ex6.4]")
+
+namespace {
+
+/// A listening socket on 127.0.0.1, port chosen by the OS (written to `port`).
+hs::Fd loopback_listener(std::uint16_t& port) {
+  hs::Fd listener = hs::listen_tcp("127.0.0.1", 0);
+  port = hs::local_endpoint(listener.get()).port;
+  return listener;
+}
+
+}  // namespace
+
+TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not reset", "[ex6.4]") {
+  Runtime runtime;
+  hs::Logger log{true};
+  ServerStats stats;
+  std::uint16_t port = 0;
+  Server server{runtime, loopback_listener(port), {}, log, stats};
+  // Three clients connect before the server accepts anything: they wait in the kernel's queue.
+  std::vector<RawSocket> queued;
+  for (int i = 0; i < 3; ++i) queued.push_back(RawSocket::connect("127.0.0.1", port));
+  server.stop();  // on this thread, which is the runtime's: it is not running yet
+  Outcome<std::monostate> listened;
+  spawn_into(server.listen(), listened);
+  runtime.run();
+  CHECK(runtime.finished());  // run() returned: nothing left behind
+  REQUIRE(listened.done);     // listen() returned
+  CHECK_FALSE(listened.thrown);
+  for (auto& c : queued) {
+    CHECK(c.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
+    CHECK(c.last_end() == ReadEnd::closed);
+  }
+  CHECK(stats.accept.accepted == 0);
+}
+
+TEST_CASE("stop: listen() returns at once, the handshakes in progress finish, then run() returns", "[ex6.4]") {
+  Runtime runtime;
+  hs::testing::LogRecorder recorded;
+  const hs::Logger log = recorded.logger();
+  ServerStats stats;
+  std::uint16_t port = 0;
+  const auto times = hs::testing::behaviour::generous_times();
+  Server server{runtime, loopback_listener(port), ServerOptions{{times.read_timeout, times.handshake_timeout}}, log,
+                stats};
+  hs::EventFd stop_request;
+  Io stop{hs::Fd{::dup(stop_request.fd())}};
+  runtime.watch(stop);
+  std::promise<void> listened;
+  spawn(server.listen(), [&](std::exception_ptr thrown) {
+    if (thrown) std::rethrow_exception(thrown);
+    listened.set_value();
+  });
+  spawn(
+      [](Runtime& r, Io& s, Server& to_stop) -> Task<void> {
+        const Wake wake = co_await r.readable(s);
+        if (wake != Wake::ready) co_return;
+        to_stop.stop();
+        to_stop.stop();  // a second SIGTERM: does nothing
+      }(runtime, stop, server),
+      [](std::exception_ptr thrown) {
+        if (thrown) std::rethrow_exception(thrown);
+      });
+  std::atomic<bool> ran{false};
+  std::thread running{[&] {
+    runtime.run();
+    ran = true;
+  }};
+
+  std::vector<RawSocket> in_progress;
+  for (int i = 0; i < 10; ++i) {  // each gets HELLO Y, then waits
+    in_progress.push_back(RawSocket::connect("127.0.0.1", port));
+    in_progress.back().send(fmt::format("HELLO {}\n", i));
+    CHECK(in_progress.back().read_line() == fmt::format("HELLO {}\n", i + 1));
+  }
+  stop_request.notify();  // how main() gets SIGTERM: through a descriptor the runtime watches
+  CHECK(listened.get_future().wait_for(hs::testing::generous) == std::future_status::ready);
+  CHECK(stats.open == 10);  // listen() is over; the sessions are not
+  INFO("the server logged:\n" << recorded.text());
+  CHECK(recorded.count("waiting for 10 handshake(s)") == 1);  // logged by stop(), before listen() returned
+  CHECK_FALSE(ran);
+  int completed = 0;
+  for (int i = 0; i < 10; ++i) {
+    in_progress[i].send(fmt::format("HELLO {}\n", i + 2));
+    completed += in_progress[i].read_all().empty() && in_progress[i].last_end() == ReadEnd::closed;
+  }
+  running.join();
+  CHECK(completed == 10);
+  CHECK(ran);  // run() returned by itself once the last session ended
+  CHECK(stats.accept.completed == 10);
+}
