@@ -2,7 +2,7 @@
 """The comparison of the course's servers, measured on this machine with one client: hs-load.
 
 For each reference server (chapter 01 blocking, chapter 02 pool and thread per connection,
-chapter 03 coroutines, chapter 04 on two io threads) and each scenario (N clients that each hold their connection for a think
+chapter 03 coroutines, chapter 04 on two io threads, chapter 06 on its own runtime) and each scenario (N clients that each hold their connection for a think
 time; one think-0 throughput run; and, past one process, chapter 04 with 3 workers holding 50,000),
 start a fresh server on port 0, run hs-load against it with
 --server-pid and --json, and stop the server. Then print one table and write it as JSON and
@@ -32,6 +32,7 @@ SERVERS = [  # (label, program, arguments): the reference programs with their de
     ("ch02 thread/conn", "hs-ch02-server-ref", ["--model", "thread-per-conn"]),
     ("ch03 coroutines", "hs-ch03-server-ref", []),
     ("ch04 production", "hs-ch04-server-ref", ["--io-threads", "2"]),
+    ("ch06 own runtime", "hs-ch06-server-ref", []),
 ]
 # Past one process (chapter 04): three worker processes share the port (SO_REUSEPORT), against three
 # client processes on four source addresses; not in --quick.
@@ -190,8 +191,8 @@ def svg_plot(path, title, y_label, series, y_max):
     step = nice_step(y_max / 4)
     y_grid = step * math.ceil(y_max / step)  # the top grid line; the axis goes a little higher
     py = lambda y: h - bottom - y / (y_grid * 1.05) * (h - top - bottom)
-    colors = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b"]
-    dashes = ["", "8 4", "2 3", "12 3 2 3", "4 4", "1 2"]
+    colors = ["#d62728", "#ff7f0e", "#2ca02c", "#1f77b4", "#9467bd", "#8c564b", "#e377c2"]
+    dashes = ["", "8 4", "2 3", "12 3 2 3", "4 4", "1 2", "6 2 1 2"]
 
     def marker(shape, x, y, size, color):
         """A circle, or a regular polygon of (corners, turn in degrees) about as big."""
@@ -203,7 +204,8 @@ def svg_plot(path, title, y_label, series, y_max):
                           f"{y - r * math.cos(math.radians(turn + 360 * k / corners)):.1f}" for k in range(corners))
         return f'<polygon points="{points}" fill="{color}" stroke="white"/>'
 
-    shapes = [None, (4, 45), (3, 0), (4, 0), (3, 180), (6, 0)]  # circle, square, triangles, diamond, hexagon
+    # circle, square, triangles, diamond, hexagon, pentagon
+    shapes = [None, (4, 45), (3, 0), (4, 0), (3, 180), (6, 0), (5, 0)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
            f'font-family="Helvetica" font-size="12">',
            f'<title>{title}</title>',

@@ -28,6 +28,20 @@ namespace {
   throw std::system_error(error, std::generic_category(), what);
 }
 
+// Waits for a non-blocking connect on `fd` to finish; returns 0 or the errno it failed with.
+int finish_connect(int fd, std::chrono::milliseconds timeout) {
+  pollfd p{fd, POLLOUT, 0};
+  const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  if (ready == 0) return ETIMEDOUT;
+  if (ready < 0) return errno;
+  int error = 0;
+  socklen_t len = sizeof error;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
+  return error;
+}
+
+}  // namespace
+
 Endpoint to_endpoint(const sockaddr_storage& storage) {
   char text[INET6_ADDRSTRLEN] = {};
   if (storage.ss_family == AF_INET6) {
@@ -42,20 +56,6 @@ Endpoint to_endpoint(const sockaddr_storage& storage) {
   }
   return {};
 }
-
-// Waits for a non-blocking connect on `fd` to finish; returns 0 or the errno it failed with.
-int finish_connect(int fd, std::chrono::milliseconds timeout) {
-  pollfd p{fd, POLLOUT, 0};
-  const int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
-  if (ready == 0) return ETIMEDOUT;
-  if (ready < 0) return errno;
-  int error = 0;
-  socklen_t len = sizeof error;
-  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
-  return error;
-}
-
-}  // namespace
 
 Fd& Fd::operator=(Fd&& other) noexcept {
   if (this != &other) {

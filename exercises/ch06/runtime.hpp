@@ -43,7 +43,10 @@ struct Transfer {
 /// readiness once), and what the runtime knows of its readiness. read_some() and write_some()
 /// forget the readiness when the kernel says EAGAIN, so that the next wait really waits.
 /// Registered for its whole life at one address (epoll keeps a pointer to it): it does not move.
-/// Closing the descriptor (the destructor, or close()) removes it from epoll.
+/// Closing the descriptor (the destructor, or close()) removes it from epoll, *if no duplicate of
+/// it is open* (dup(), fork()): epoll forgets a registration only when the last descriptor of
+/// the open file is closed. So an Io over a duplicate must outlive every turn of its runtime
+/// (main() and the tests watch duplicates only that way).
 class Io {
  public:
   /// Takes `fd`, which must be non-blocking; runtime.watch() registers it.
@@ -60,8 +63,8 @@ class Io {
   /// The kernel said EAGAIN to a call other than read_some() (accept4(), say): forget that the
   /// descriptor was readable, so that the next wait waits for epoll.
   void forget_readable() noexcept { readable_ = false; }
-  /// Closes the descriptor now (epoll forgets it). A task still waiting on it is not woken: use
-  /// Runtime::cancel() first.
+  /// Closes the descriptor now (epoll forgets it, unless a duplicate is open). A task still
+  /// waiting on it is not woken: use Runtime::cancel() first.
   void close() noexcept { fd_.reset(); }
 
  private:
@@ -78,11 +81,17 @@ class Io {
 /// `co_await runtime.readable(io)` (or writable, or with a deadline): suspends until the
 /// descriptor is ready, the deadline passes, or the wait is cancelled, and says which. Does not
 /// suspend at all if the readiness is known already. Lives in the awaiting task's frame: waiting
-/// allocates nothing.
+/// allocates nothing. Like every wait of the runtime (Sleep, Timer, NextTurn), it is registered
+/// with the runtime while the task is suspended in it: a task suspended there must not be
+/// destroyed before it is resumed (the runtime would reach into a freed frame).
 class IoWait {
  public:
+  /// True (no suspension) when the Io's readiness for this direction is known already.
   bool await_ready() const noexcept;
+  /// Registers `task` as the Io's reader (or writer), and arms the deadline's timer if any.
   void await_suspend(std::coroutine_handle<> task);
+  /// Unregisters whatever did not happen; says why the task was woken (Wake::ready if it never
+  /// suspended).
   Wake await_resume();
 
  private:
@@ -102,8 +111,11 @@ class IoWait {
 /// Wake::ready when it does. (Another task cannot cut it short: for that, see Timer.)
 class Sleep {
  public:
+  /// Always suspends (a time already past fires at the wheel's next tick).
   bool await_ready() const noexcept { return false; }
+  /// Arms the sleep's entry on the wheel, waking `task`.
   void await_suspend(std::coroutine_handle<> task);
+  /// Wake::ready: the time has come.
   Wake await_resume() const noexcept { return Wake::ready; }
 
  private:
@@ -121,8 +133,11 @@ class Sleep {
 /// bytes to drop) but should not keep the thread to itself.
 class NextTurn {
  public:
+  /// Always suspends.
   bool await_ready() const noexcept { return false; }
+  /// Queues `task` at the back of the run queue.
   void await_suspend(std::coroutine_handle<> task);
+  /// Nothing to say.
   void await_resume() const noexcept {}
 
  private:
@@ -137,16 +152,20 @@ class NextTurn {
 /// cancel() came first. One wait at a time.
 class Timer {
  public:
+  /// A timer on `runtime`'s wheel, not armed.
   explicit Timer(Runtime& runtime) noexcept : runtime_{runtime} {}
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
   /// The awaitable wait_until() returns.
   struct Wait {
-    Timer& timer;
-    TimePoint until;
+    Timer& timer;     ///< whose wait this is
+    TimePoint until;  ///< when it ends by itself
+    /// Always suspends.
     bool await_ready() const noexcept { return false; }
+    /// Arms the timer's entry, waking `task`.
     void await_suspend(std::coroutine_handle<> task);
+    /// Wake::ready when the time came, Wake::cancelled after cancel(); disarms the entry.
     Wake await_resume();
   };
   /// Awaitable: until the clock reaches `until`, or cancel().
@@ -163,7 +182,8 @@ class Timer {
 
 /// The event loop: run queue, epoll, timer wheel, on one thread. Not thread-safe: every function
 /// is called from the thread that runs it (another thread asks it to stop through a descriptor it
-/// watches: an eventfd, a signalfd, a pipe).
+/// watches: an eventfd, a signalfd, a pipe). It does not own the tasks: run it until finished()
+/// before destroying it, or the frames of the tasks still suspended are never freed.
 class Runtime {
  public:
   /// A runtime on `clock` (the system's steady clock unless a test gives a VirtualClock), with
@@ -197,8 +217,9 @@ class Runtime {
   void wake(Waiter& waiter, Wake why);
   /// Queues a task to be resumed in the next turn.
   void schedule(std::coroutine_handle<> task);
-  /// Counts a task that starts (or stops) waiting on a descriptor: run() is not over while one is.
+  /// Counts a task that starts waiting on a descriptor: run() is not over while one waits.
   void add_io_waiter() noexcept { ++io_waiters_; }
+  /// Counts a task that stops waiting on a descriptor.
   void remove_io_waiter() noexcept { --io_waiters_; }
 
   /// One turn: the tasks ready at its start, then I/O (blocking, if `may_block` and no task is
@@ -206,7 +227,8 @@ class Runtime {
   /// anything: resumed a task, saw an event, fired a timer.
   bool turn(bool may_block);
   /// Takes turns until nothing is left: no task ready, none waiting for I/O, no timer armed.
-  /// Exceptions that escape a task (spawn(): an on_done that throws) propagate from here.
+  /// Exceptions that escape a task (spawn(): an on_done that throws) propagate from here; the
+  /// tasks that were to run after it in that turn stay queued, in order, for the next run().
   void run();
   /// Takes turns without blocking until one does nothing (exercise 6.5: on a VirtualClock).
   void poll();

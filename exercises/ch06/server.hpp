@@ -38,8 +38,13 @@ class Server {
   /// non-blocking).
   Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats);
 
+  /// How many connections listen() accepts in a row before the other tasks get a turn
+  /// (Runtime::next_turn()): a flood of new clients must not starve the clients already served.
+  static constexpr int accept_batch = 32;
+
   /// The listener: accepts connections until stop() and spawns session() for each, without
-  /// waiting for it. Counts and logs each session's outcome with its peer when it ends; an
+  /// waiting for it, at most accept_batch in a row before it lets the other tasks run. Counts and
+  /// logs each session's outcome with its peer (the address accept() gave) when it ends; an
   /// exception that escapes a session is logged with the peer, or rethrown (from the runtime's
   /// run()) if it is an ExerciseNotDone. Running out of file descriptors or memory makes it pause
   /// options.accept_backoff on a Timer instead of spinning, with one warning per burst

@@ -1,10 +1,11 @@
 /// @file
 /// Exercise 6.3: the timer wheel. Every deadline of every connection goes into one hashed wheel:
 /// an array of slots, one per tick of time (10 ms by default), each a list of the timers that fall
-/// due in it. Arming a timer links its entry into the slot of its tick, cancelling unlinks it, and
-/// time passing visits the slots it crosses: O(1) each, whatever the number of timers, where a heap
-/// would pay O(log n) (README, "A wheel, not a heap"). The price is precision: a timer fires on the
-/// tick after its deadline, never before it and at most one tick late.
+/// due in it. Arming a timer links its entry into the slot of its tick and cancelling unlinks it:
+/// O(1) each, whatever the number of timers, where a heap pays O(log n). Time passing visits the
+/// slots it crosses, each visit costing the entries in that slot (README, "A wheel, not a heap").
+/// The price is precision: a timer fires on the first tick at or after its deadline, never before
+/// it and at most one tick late.
 ///
 /// The wheel allocates nothing per timer: the Entry lives in whatever waits for it (an awaitable
 /// in a task's frame), and the wheel only links it. A timer further ahead than one turn of the
@@ -48,7 +49,8 @@ class TimerWheel {
   void cancel(Entry& entry);
   /// Moves the wheel's time to `now`, visiting every slot it passes, and returns the entries that
   /// fell due (their tick is at or before `now`'s), unlinked and no longer armed, as a list chained
-  /// through `next` (null if none). The caller wakes their waiters.
+  /// through `next` (null if none), earlier ticks first (for a move of up to one turn of the wheel;
+  /// after a longer jump, in the order of the slots). The caller wakes their waiters.
   Entry* expire(TimePoint now);
   /// When the next slot holding an entry comes round (a time to sleep until), or nothing if none
   /// is armed. (That slot's entries may be due only on a later turn: waking then finds nothing.)

@@ -121,9 +121,15 @@ bool Runtime::turn(bool may_block) {
   bool did = false;
   // 1. The tasks ready now. Those they wake go to the next turn, after I/O has had its say.
   running_.swap(ready_);
-  for (auto task : running_) {
+  for (std::size_t i = 0; i < running_.size(); ++i) {
     did = true;
-    task.resume();
+    try {
+      running_[i].resume();
+    } catch (...) {  // (spawn(): an on_done that threw) the tasks after it still run, in order, next time
+      ready_.insert(ready_.begin(), running_.begin() + static_cast<std::ptrdiff_t>(i) + 1, running_.end());
+      running_.clear();
+      throw;
+    }
   }
   running_.clear();
 

@@ -59,14 +59,23 @@ Server::Server(Runtime& runtime, Fd listener, ServerOptions options, const Logge
 
 Task<void> Server::listen() {
   bool in_backoff = false;  // log the first failure of a burst, not every retry
+  int in_a_row = 0;         // accepted since the other tasks last had a turn
   while (listener_.fd() >= 0) {
-    Fd client{::accept4(listener_.fd(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)};
+    if (in_a_row == accept_batch) {  // a flood of new clients must not starve the ones we have
+      in_a_row = 0;
+      co_await runtime_.next_turn();
+      continue;
+    }
+    sockaddr_storage from{};
+    socklen_t from_size = sizeof from;
+    Fd client{::accept4(listener_.fd(), reinterpret_cast<sockaddr*>(&from), &from_size, SOCK_NONBLOCK | SOCK_CLOEXEC)};
     if (client) {
       in_backoff = false;
+      ++in_a_row;
       ++stats_.accept.accepted;
       const auto open = ++stats_.open;
       if (open > stats_.open_peak) stats_.open_peak = open;
-      auto peer = log_.quiet() ? nullptr : std::make_unique<Endpoint>(peer_endpoint(client.get()));
+      auto peer = log_.quiet() ? nullptr : std::make_unique<Endpoint>(to_endpoint(from));
       // The session runs now, until its first wait; then we are back here, accepting.
       spawn(session(runtime_, std::move(client), options_.serve),
             SessionDone{log_, stats_, std::move(peer), runtime_.now(), runtime_});
@@ -74,6 +83,7 @@ Task<void> Server::listen() {
     }
     const int error = errno;
     if (error == EAGAIN || error == EWOULDBLOCK) {
+      in_a_row = 0;
       listener_.forget_readable();
       const Wake wake = co_await runtime_.readable(listener_);
       if (wake == Wake::cancelled) break;  // stop()

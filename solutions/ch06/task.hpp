@@ -46,7 +46,9 @@ class [[nodiscard]] Task {
  public:
   struct promise_type;
 
+  /// Takes `other`'s frame; `other` owns nothing after.
   Task(Task&& other) noexcept;
+  /// Destroys this Task's frame, if any, and takes `other`'s.
   Task& operator=(Task&& other) noexcept;
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;

@@ -104,3 +104,39 @@ TEST_CASE("stop: listen() returns at once, the handshakes in progress finish, th
   CHECK(ran);  // run() returned by itself once the last session ended
   CHECK(stats.accept.completed == 10);
 }
+
+TEST_CASE("a flood of new clients: the listener accepts a batch, then lets the other tasks run", "[ex6.4]") {
+  Runtime runtime;
+  hs::Logger log{true};
+  ServerStats stats;
+  std::uint16_t port = 0;
+  Server server{runtime, loopback_listener(port), {}, log, stats};
+  constexpr int queued = 2 * Server::accept_batch + 5;
+  std::vector<RawSocket> clients;
+  for (int i = 0; i < queued; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
+  Outcome<std::monostate> listened;
+  spawn_into(server.listen(), listened);  // runs at once, until its first suspension
+  CHECK(stats.accept.accepted == Server::accept_batch);
+  runtime.turn(false);  // the listener's next batch, after the tasks ready before it
+  CHECK(stats.accept.accepted == 2 * Server::accept_batch);
+  runtime.poll();
+  CHECK(stats.accept.accepted == queued);
+  server.stop();
+  clients.clear();  // their sessions end (end of stream), and run() returns
+  runtime.run();
+  CHECK(listened.done);
+}
+
+TEST_CASE("the log names each client by the address accept() gave, even one that reset at once", "[ex6.4]") {
+  InProcessServer server;
+  std::uint16_t client_port = 0;
+  {
+    auto c = server.connect();
+    client_port = c.local_port();
+    c.close(true);  // a reset, before the server may even have accepted it
+  }
+  const std::string line = fmt::format("127.0.0.1:{} failed", client_port);
+  CHECK(server.eventually([&] { return server.log().count(line) == 1; }));
+  INFO("the server logged:\n" << server.log().text());
+  CHECK(server.log().count(":0 ") == 0);
+}

@@ -39,6 +39,13 @@ struct SimulatedSession {
   }
   /// What the server has written so far (without waiting).
   std::string received() { return client.read_all(0ms); }
+  /// The client goes, and the session runs to its end (a runtime destroyed with a task still
+  /// suspended would leak its frame).
+  ~SimulatedSession() {
+    client.close();
+    sim.advance(hs::linger_time(std::chrono::milliseconds{5000}) + 10ms);
+    CHECK(sim.runtime().finished());
+  }
 
   Simulation sim;
   RawSocket client{-1};
@@ -165,4 +172,51 @@ TEST_CASE("virtual time: after an error the close lingers at most a second for a
   CHECK(s.received().empty());
   CHECK(s.client.last_end() == ReadEnd::closed);
   CHECK(s.sim.runtime().finished());
+}
+
+TEST_CASE("virtual time: work that ends just before the handshake's deadline still sends HELLO Y", "[ex6.5]") {
+  // The wheel wakes the work at its tick (1,000 ms), after the deadline it was to beat by 5 ms:
+  // what was to happen at 995 ms happens, then the deadline is answered.
+  SimulatedSession s{timeouts(60s, 1000ms, 995ms)};
+  s.send("HELLO 1\n");
+  s.sim.advance(990ms);
+  CHECK(s.received().empty());
+  s.sim.advance(10ms);
+  CHECK(s.received() == "HELLO 2\n" + machine_timeout(Timeout::handshake, "HELLO 1\n"));
+}
+
+TEST_CASE("virtual time: a deadline that passed is answered before the next wait, even if bytes came too", "[ex6.5]") {
+  // I/O comes before timers in a turn: a byte arriving in the turn where the deadline's tick comes
+  // wakes the session first. It must not wait again past its deadline.
+  VirtualClock clock;
+  Runtime runtime{clock};
+  auto pair = LocalPair::make();
+  Outcome<SessionResult> outcome;
+  spawn_into(session(runtime, std::move(pair.code), timeouts(5s, 10s)), outcome);
+  runtime.poll();
+  pair.test.send("H");          // arrives...
+  clock.set(clock.now() + 5s);  // ...as the read timeout runs out
+  runtime.poll();               // one turn sees both; no time passes after it
+  CHECK(pair.test.read_all(0ms) == machine_timeout(Timeout::read, "H"));
+  pair.test.close();
+  clock.set(clock.now() + 2s);
+  runtime.poll();
+  CHECK(outcome.done);
+}
+
+TEST_CASE("virtual time: after an error, a client that keeps sending is dropped after 10,000 reads", "[ex6.5]") {
+  SimulatedSession s{timeouts(5s, 10s)};
+  s.send("HELLO x\n");
+  CHECK(s.received().starts_with("ERROR malformed"));
+  // The clock stands still: only the read budget can end the lingering close.
+  const std::string chunk(64 * 1024, 'x');
+  std::size_t sent = 0;
+  for (int round = 0; round < 1000 && !s.outcome.done; ++round) {
+    const ssize_t n = ::send(s.client.fd(), chunk.data(), chunk.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) sent += static_cast<std::size_t>(n);
+    s.sim.run_until_stalled();
+  }
+  CHECK(s.outcome.done);
+  INFO(sent << " bytes sent before the server let go");
+  CHECK(sent < 10'000 * 512 + 1024 * 1024);  // 10,000 reads of 512 bytes, and what the buffers hold
 }

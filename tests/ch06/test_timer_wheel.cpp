@@ -4,6 +4,7 @@
 #include <new>
 #include <vector>
 
+#include "../support/sanitized.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch06;
@@ -25,6 +26,12 @@ const TimePoint t0 = TimePoint{} + 24h;
 
 }  // namespace
 
+// Counted only outside the sanitizers' builds: they have their own operator new, and mixing the
+// two is an error they report.
+#if HS_SANITIZED
+constexpr bool counted = false;
+#else
+constexpr bool counted = true;
 void* operator new(std::size_t size) {
   ++allocations;
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
@@ -32,6 +39,7 @@ void* operator new(std::size_t size) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 TEST_CASE("a timer fires at the first tick at or after its deadline: never early, at most a tick late", "[ex6.3]") {
   TimerWheel wheel{t0, 10ms, 64};
@@ -118,7 +126,11 @@ TEST_CASE("10,000 timers: arm and cancel allocate nothing, and each fires in its
   const std::size_t before = allocations;
   for (std::size_t i = 0; i < entries.size(); ++i) wheel.arm(entries[i], t0 + 1ms * static_cast<int>(i * 3 + 1));
   for (std::size_t i = 0; i < entries.size(); i += 2) wheel.cancel(entries[i]);
-  CHECK(allocations == before);  // the entries are the caller's; the wheel only links them
+  if (counted) {
+    CHECK(allocations == before);  // the entries are the caller's; the wheel only links them
+  } else {
+    WARN("allocations not counted in a sanitizer's build (they are in the others)");
+  }
   CHECK(wheel.size() == 5'000);
   std::size_t fired = 0, early = 0;
   for (TimePoint now = t0; now <= t0 + 31s; now += 10ms) {

@@ -1,6 +1,8 @@
 // HS_SANITIZED: defined when this test program is built with AddressSanitizer or ThreadSanitizer.
-// They intercept some C library functions themselves (pthread_create(), fork()), so a test that
-// replaces one of them in the test program (symbol interposition) is skipped under them.
+// They intercept some C library functions themselves (pthread_create(), fork(), operator new), so
+// a test that replaces one of them in the test program (symbol interposition) is skipped under
+// them. HS_LEAK_CHECKED: defined under AddressSanitizer, whose leak check a test that leaks on
+// purpose turns off around that allocation (__lsan::ScopedDisabler, from the header included here).
 #pragma once
 
 #if defined(__has_feature)
@@ -10,4 +12,14 @@
 #endif
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define HS_SANITIZED 1
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define HS_LEAK_CHECKED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HS_LEAK_CHECKED 1
+#endif
+#endif
+#if HS_LEAK_CHECKED
+#include <sanitizer/lsan_interface.h>
 #endif

@@ -4,6 +4,8 @@
 /// pollable "stop" notifications (a signal, or a manual event). Linux only, as is the course.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -52,6 +54,9 @@ struct Endpoint {
   std::string to_string() const;
 };
 
+/// An address as accept(2) or getpeername(2) fill it in (IPv4 or IPv6; an empty Endpoint for
+/// another family).
+Endpoint to_endpoint(const sockaddr_storage& address);
 /// The local address of a socket (after bind with port 0, this tells the port the OS picked).
 Endpoint local_endpoint(int fd);
 /// The remote address of a connected socket; an empty address if it is no longer connected.
