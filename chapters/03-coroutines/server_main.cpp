@@ -16,6 +16,7 @@
 #include "hs/cli.hpp"
 #include "hs/log.hpp"
 #include "hs/server_cli.hpp"
+#include "hs/server_log.hpp"
 
 int main(int argc, char** argv) {
   hs::ServerArgs args;
@@ -48,7 +49,6 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "hs-ch03-server: {}\n", e.what());
     return 1;
   }
-  log.info("stopped: {} connections, {} done, {} failed; at most {} at once", stats.accept.accepted.load(),
-           stats.accept.completed.load(), stats.accept.failed.load(), stats.open_peak.load());
+  hs::log_stopped(log, stats.accept.accepted, stats.accept.completed, stats.accept.failed, stats.open_peak);
   return 0;
 }

@@ -138,9 +138,8 @@ int serve(const Args& args, const ServerOptions& options, const WorkOptions& wor
     fmt::print(stderr, "hs-ch04-server: {}\n", hs::message_of(failure));
     return 1;
   }
-  log.info("stopped: {} connections, {} done, {} failed; at most {} at once", metrics.listener.accepted.load(),
-           metrics.completed.value(), metrics.listener.accepted.load() - metrics.completed.value(),
-           metrics.open.peak());
+  hs::log_stopped(log, metrics.listener.accepted, metrics.completed.value(),
+                  metrics.listener.accepted - metrics.completed.value(), metrics.open.peak());
   return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "hs/cli.hpp"
 #include "hs/exercise.hpp"
 
 namespace hs {
@@ -33,6 +34,19 @@ void log_or_rethrow(std::exception_ptr thrown, const Logger& log, std::string_vi
   } catch (...) {
     log.error("{} threw something that is not a std::exception", who);
   }
+}
+
+void log_stopping(const Logger& log, std::uint64_t in_progress, std::chrono::milliseconds handshake_timeout) {
+  if (in_progress == 0) return;
+  log.info(
+      "stopping: no new connections; waiting for {} handshake(s) in progress (at most {}, plus up to 1s to close "
+      "cleanly)",
+      in_progress, format_duration(handshake_timeout));
+}
+
+void log_stopped(const Logger& log, std::uint64_t accepted, std::uint64_t done, std::uint64_t failed,
+                 std::uint64_t peak) {
+  log.info("stopped: {} connections, {} done, {} failed; at most {} at once", accepted, done, failed, peak);
 }
 
 std::string message_of(std::exception_ptr thrown) {

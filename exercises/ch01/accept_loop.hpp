@@ -34,6 +34,15 @@ struct AcceptStats : ListenerStats {
   std::atomic<std::uint64_t> failed{0};     ///< handshakes failed (any reason)
 };
 
+/// What a server whose sessions run on their own counts (chapter 03's coroutines, chapter 06's
+/// tasks): the accept loop's counts and the outcomes, and how many sessions are open. Atomic only
+/// so that another thread (a test) may read it while the server runs.
+struct ServerStats {
+  AcceptStats accept;                       ///< accepted, completed, failed, accept errors, back-offs
+  std::atomic<std::uint64_t> open{0};       ///< sessions running now
+  std::atomic<std::uint64_t> open_peak{0};  ///< the most sessions running at once
+};
+
 /// Waits for the next client on `listen_fd` and accepts it; returns an empty Fd once `stop_fd` is
 /// readable. Connections that fail in the queue are skipped; running out of file descriptors or
 /// memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) makes it pause options.accept_backoff between attempts

@@ -21,13 +21,9 @@ namespace hs::ch06 {
 /// `accept_backoff`: the pause after accept fails for lack of resources).
 using ServerOptions = ch01::ServerOptions;
 
-/// What the server has done so far. Atomic only so that another thread (a test) may read it while
-/// the server runs; the server itself touches it from the runtime's thread.
-struct ServerStats {
-  ch01::AcceptStats accept;                 ///< accepted, completed, failed, accept errors, back-offs
-  std::atomic<std::uint64_t> open{0};       ///< sessions running now
-  std::atomic<std::uint64_t> open_peak{0};  ///< the most sessions running at once
-};
+/// What the server has done so far (accepts, outcomes, sessions open): chapter 01's ServerStats.
+/// The server touches it from its one thread; a test may read it from another.
+using ServerStats = ch01::ServerStats;
 
 /// A HELLO server on one Runtime. The caller owns everything: it binds the listener (so tests can
 /// use port 0), keeps `runtime`, `log`, `stats` and the Server alive until the runtime's run() has

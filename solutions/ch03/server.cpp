@@ -59,12 +59,7 @@ Awaitable<void> Server::listen() {
 
 void Server::stop() {
   if (!stop_accepting(acceptor_, backoff_, log_)) return;  // stopped already
-  if (const auto open = stats_.open.load(); open > 0) {
-    log_.info(
-        "stopping: no new connections; waiting for {} handshake(s) in progress (at most {}, plus up to "
-        "1s to close cleanly)",
-        open, format_duration(options_.session.handshake_timeout));
-  }
+  log_stopping(log_, stats_.open.load(), options_.session.handshake_timeout);
 }
 
 }  // namespace hs::ch03

@@ -110,12 +110,7 @@ void Server::stop() {
   runtime_.cancel(listener_);  // listen() wakes with Wake::cancelled...
   backoff_.cancel();           // ...whether it waits for a client or pauses
   listener_.close();
-  if (const auto open = stats_.open.load(); open > 0) {
-    log_.info(
-        "stopping: no new connections; waiting for {} handshake(s) in progress (at most {}, plus up to "
-        "1s to close cleanly)",
-        open, format_duration(options_.serve.handshake_timeout));
-  }
+  log_stopping(log_, stats_.open.load(), options_.serve.handshake_timeout);
 }
 
 }  // namespace hs::ch06

@@ -141,11 +141,7 @@ class InProcessServer : public testing::InProcessServer<ServerStats> {
   explicit InProcessServer(behaviour::SessionTimes t)
       : InProcessServer{ServerOptions{{t.read_timeout, t.handshake_timeout, t.work}}} {}
   /// What it counted so far.
-  behaviour::Counts counts() {
-    behaviour::Counts counts = behaviour::counts_of(stats().accept);
-    counts.open = stats().open;
-    return counts;
-  }
+  behaviour::Counts counts() { return behaviour::counts_of(stats()); }
 };
 
 /// The hs-ch06-server program (or its -ref twin, in the reference tests) on port 0.

@@ -53,6 +53,14 @@ inline Counts counts_of(const ch01::AcceptStats& stats) {
   return {accepted, completed, failed, stats.accept_errors, stats.backoffs, accepted - completed - failed};
 }
 
+/// The counts of chapter 01's ServerStats (chapters 03 and 06): as above, and what is open is what
+/// the server itself counts.
+inline Counts counts_of(const ch01::ServerStats& stats) {
+  Counts counts = counts_of(stats.accept);
+  counts.open = stats.open;
+  return counts;
+}
+
 /// "clients are served, and a failure never stops the server"
 template <typename Server>
 void serves_clients_and_survives_failures() {

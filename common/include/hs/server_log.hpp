@@ -1,10 +1,11 @@
 /// @file
 /// What every server of the course logs about its connections, in one wording: a line for how each
-/// connection ended, and what a connection's code threw. Chapters 01, 03 and 04 log through these,
-/// so their logs read alike and a change of wording is made once.
+/// connection ended, what a connection's code threw, and how a server stops. Chapters 01, 03, 04 and
+/// 06 log through these, so their logs read alike and a change of wording is made once.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
@@ -29,6 +30,15 @@ template <typename Result>
 void log_outcome(const Logger& log, const Endpoint& peer, const Result& result, std::chrono::nanoseconds took) {
   log_outcome(log, peer, result.status, result.error, result.io_error, took);
 }
+
+/// The stop's line, when handshakes are still in progress (none: no line): `stopping: no new
+/// connections; waiting for N handshake(s) in progress (at most <handshake timeout>, plus up to 1s
+/// to close cleanly)`. What the servers of chapters 03 and 06 log when they stop accepting.
+void log_stopping(const Logger& log, std::uint64_t in_progress, std::chrono::milliseconds handshake_timeout);
+
+/// A server's last line: `stopped: N connections, D done, F failed; at most P at once`.
+void log_stopped(const Logger& log, std::uint64_t accepted, std::uint64_t done, std::uint64_t failed,
+                 std::uint64_t peak);
 
 /// What to do with an exception a connection's code threw (a session, a refusal), so that none is
 /// ever swallowed: an ExerciseNotDone is rethrown, because an untouched stub must stop the program
