@@ -6,7 +6,7 @@
 # about (the absolute figures move with the machine and its load; the ratio much less).
 #
 #   chapters/06-runtime/measure.sh           # 19,000 held, then CPU per handshake twice: about 45 s
-#   chapters/06-runtime/measure.sh --quick   # 5,000 held, CPU per handshake once: about 20 s (the tour's)
+#   chapters/06-runtime/measure.sh --quick   # 5,000 held, CPU per handshake once: about 15 s (the tour's)
 #   chapters/06-runtime/measure.sh --mine    # the same runs with your hs-ch06-server
 #
 # Needs a release build: cmake --preset release && cmake --build --preset release --target ch06-ref

@@ -31,7 +31,8 @@ using ServerStats = ch01::ServerStats;
 class Server {
  public:
   /// Serves connections arriving on `listener`, which must be listening (it is made
-  /// non-blocking).
+  /// non-blocking); any descriptor, 0 included (where a program started with its standard input
+  /// closed gets its first socket).
   Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats);
 
   /// How many connections listen() accepts in a row before the other tasks get a turn

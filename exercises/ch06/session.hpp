@@ -25,9 +25,15 @@ using SessionResult = ch01::ServeResult;
 /// arrive within read_timeout (Z's clock starts once HELLO Y is sent), the whole handshake within
 /// handshake_timeout, and when both run out together the handshake's deadline is the one reported;
 /// `--work-ms` is a sleep on the wheel between HELLO X and HELLO Y, during which the read clock is
-/// paused but the handshake's is not; an end of stream or a reset ends it as chapter 01 says.
-/// After a failure, or with unread bytes left, the close lingers (shut down sending first, then
-/// read and drop for hs::linger_time()), so that the last line is not lost to a reset.
+/// paused but the handshake's is not; an end of stream or a reset ends it as chapter 01 says, and
+/// so does a write that fails (the client has gone): status failed, io_error set, no lingering.
+/// An answer the socket cannot take yet (a client that does not read) waits for room under the
+/// same deadlines; if one passes first, ERROR timeout replaces it, and has hs::linger_time() to be
+/// written. A deadline that has passed is answered before the next wait, even if bytes came in the
+/// same turn. After a failure, or with unread bytes left, the close lingers (shut down sending
+/// first, then read and drop until the client closes, hs::linger_time() has passed since the
+/// shutdown by the runtime's clock, or 10,000 reads, letting the other tasks run between batches),
+/// so that the last line is not lost to a reset.
 Task<SessionResult> session(Runtime& runtime, Fd fd, SessionOptions options);
 
 }  // namespace hs::ch06

@@ -105,10 +105,13 @@ Next advance(Connection& c, TimePoint now) {
   }
 }
 
-/// A deadline passed: the machine's ERROR timeout line replaces whatever was unsent.
-void time_out(Connection& c) {
+/// A deadline passed: the machine's ERROR timeout line replaces whatever was unsent, and has
+/// hs::linger_time() to be written (a client that does not read cannot hold the session longer;
+/// once the handshake is over, on_timeout() has nothing more to say, and the session ends).
+void time_out(Connection& c, TimePoint now) {
   c.work_due = false;
   c.unsent = c.machine.on_timeout(c.which()).out;
+  c.message = c.handshake = now + linger_time(c.read_timeout);
 }
 
 /// --work-ms: a sleep on the wheel, cut short by the handshake's deadline. While the server works
@@ -118,7 +121,7 @@ Task<void> work(Runtime& runtime, Connection& c) {
   co_await runtime.sleep_until(std::min(done, c.handshake));
   // Decided by when the work was to end, not by when the wheel's tick woke us (up to a tick later).
   if (done >= c.handshake) {
-    time_out(c);
+    time_out(c, runtime.now());
   } else {
     c.work_due = false;
     c.message = runtime.now() + c.read_timeout;
@@ -174,18 +177,18 @@ Task<SessionResult> session(Runtime& runtime, Fd fd, SessionOptions options) {
       continue;
     }
     if (runtime.now() >= c.earliest()) {  // a deadline passed while we were reading: the wheel may
-      time_out(c);                        // not have woken us for it yet (I/O comes first in a turn)
+      time_out(c, runtime.now());         // not have woken us for it yet (I/O comes first in a turn)
       continue;
     }
     if (next == Next::write) {
       const Wake wake = co_await writable(runtime, c);
-      if (wake == Wake::timeout) time_out(c);
+      if (wake == Wake::timeout) time_out(c, runtime.now());
       continue;
     }
     // Wait for the client, with the earlier deadline on the wheel: whichever comes first wakes us,
     // and says which.
     const Wake wake = co_await runtime.readable(c.io, c.earliest());
-    if (wake == Wake::timeout) time_out(c);
+    if (wake == Wake::timeout) time_out(c, runtime.now());
   }
   if (needs_linger(c)) co_await linger(runtime, c.io, linger_time(c.read_timeout));
   co_return result_of(c);

@@ -1,11 +1,18 @@
 // Exercise 6.2: the run queue, the epoll reactor and the run loop. Every test runs on the test's
 // own thread, over socketpairs: poll() runs what is ready without waiting, so each check sees the
 // same thing every run.
+#include <fcntl.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../support/sanitized.hpp"
@@ -233,4 +240,71 @@ TEST_CASE("an exception that escapes a task leaves run(), and the tasks after it
   runtime.run();  // the two left are still queued, in order, and nothing runs twice
   CHECK(trace == std::vector<std::string>{"first", "second", "third"});
   CHECK(runtime.finished());
+}
+
+TEST_CASE("write_some() of nothing moves nothing, and that is no error", "[ex6.2]") {
+  Runtime runtime;
+  auto pair = LocalPair::make();
+  Io io{std::move(pair.code)};
+  runtime.watch(io);
+  errno = EAGAIN;  // left over from an earlier call: send() leaves errno alone when it succeeds
+  const Transfer t = io.write_some({});
+  CHECK(t.bytes == 0);
+  CHECK(t.error == 0);
+  CHECK_FALSE(t.would_block());
+}
+
+namespace {
+
+int interrupt_fd = -1;  // where the signal handler below writes
+
+/// Whether thread `tid` of this process is blocked in epoll_wait() now: the number of the system
+/// call it is blocked in is the first word of /proc/self/task/<tid>/syscall ("running" if none).
+bool in_epoll_wait(pid_t tid) {
+  std::ifstream in{"/proc/self/task/" + std::to_string(tid) + "/syscall"};
+  long number = -1;
+  if (!(in >> number)) return false;
+#ifdef SYS_epoll_wait
+  if (number == SYS_epoll_wait) return true;
+#endif
+  return number == SYS_epoll_pwait;
+}
+
+}  // namespace
+
+TEST_CASE("a signal that interrupts epoll_wait() is not an error: run() goes on", "[ex6.2]") {
+  // A signal handler runs on the runtime's thread while it waits in epoll_wait(), which then fails
+  // with EINTR. The handler writes to the pipe a task waits on: run() must go on and wake it.
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
+  hs::Fd write_end{fds[1]};
+  interrupt_fd = write_end.get();
+  struct sigaction action {};
+  action.sa_handler = [](int) {
+    const char byte = 'x';
+    [[maybe_unused]] const auto written = ::write(interrupt_fd, &byte, 1);
+  };
+  ::sigemptyset(&action.sa_mask);
+  struct sigaction previous {};
+  REQUIRE(::sigaction(SIGUSR1, &action, &previous) == 0);
+
+  Runtime runtime;
+  Io io{hs::Fd{fds[0]}};
+  runtime.watch(io);
+  Outcome<Wake> outcome;
+  spawn_into([](Runtime& r, Io& i) -> Task<Wake> { co_return co_await r.readable(i); }(runtime, io), outcome);
+  const pid_t runner = static_cast<pid_t>(::syscall(SYS_gettid));
+  const pthread_t runner_thread = ::pthread_self();
+  std::thread interrupter{[runner, runner_thread] {
+    // Until the runtime's thread is blocked in epoll_wait() (nothing else wakes it: the pipe is
+    // empty), then the signal. If /proc cannot say, the signal comes anyway, a little later.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+    while (!in_epoll_wait(runner) && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+    ::pthread_kill(runner_thread, SIGUSR1);
+  }};
+  CHECK_NOTHROW(runtime.run());
+  interrupter.join();
+  ::sigaction(SIGUSR1, &previous, nullptr);
+  REQUIRE(outcome.done);
+  CHECK(outcome.value == Wake::ready);
 }

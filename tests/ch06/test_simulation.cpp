@@ -3,11 +3,16 @@
 // work, the linger, the back-off. Each takes milliseconds of real time, and none sleeps.
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstddef>
+#include <exception>
 #include <string>
 #include <vector>
 
+#include "../support/descriptors.hpp"
 #include "fixtures.hpp"
+#include "hs/testing/log_recorder.hpp"
 
 using namespace hs::ch06;
 using namespace hs::ch06::test;
@@ -24,11 +29,27 @@ Task<void> naps(Runtime& runtime, int times, Duration step, std::vector<Duration
   }
 }
 
-/// session() on a Simulation, over a socketpair: the test plays the client with `client`.
+/// Writes to `fd` (non-blocking) until the kernel takes no more: as if the client had not yet read
+/// the last few hundred KiB sent to it. Returns how many bytes that was.
+std::size_t fill_send_buffer(const hs::Fd& fd) {
+  const std::string chunk(4096, '#');
+  std::size_t sent = 0;
+  for (int i = 0; i < 10'000; ++i) {  // bounded: a few hundred KiB fill it
+    const ssize_t n = ::send(fd.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  return sent;
+}
+
+/// session() on a Simulation, over a socketpair: the test plays the client with `client`. With
+/// `client_behind`, the client has not read what was sent to it before the session started
+/// (`behind` bytes, as much as the socket holds), so the session's first answer waits for room.
 struct SimulatedSession {
-  explicit SimulatedSession(SessionOptions options = {}) {
+  explicit SimulatedSession(SessionOptions options = {}, bool client_behind = false) {
     auto pair = LocalPair::make();
     client = std::move(pair.test);
+    if (client_behind) behind = fill_send_buffer(pair.code);
     spawn_into(session(sim.runtime(), std::move(pair.code), options), outcome);
     sim.run_until_stalled();
   }
@@ -43,14 +64,22 @@ struct SimulatedSession {
   /// suspended would leak its frame).
   ~SimulatedSession() {
     client.close();
-    sim.advance(hs::linger_time(std::chrono::milliseconds{5000}) + 10ms);
+    sim.advance(24h);  // longer than any deadline of these tests
     CHECK(sim.runtime().finished());
   }
 
   Simulation sim;
   RawSocket client{-1};
   Outcome<SessionResult> outcome;
+  std::size_t behind = 0;  ///< bytes the client had not read when the session started
 };
+
+/// Rethrows what the task threw, if it threw: an untouched stub's ExerciseNotDone then says which
+/// exercise it is.
+template <typename T>
+void rethrow_if_thrown(const Outcome<T>& outcome) {
+  if (outcome.thrown) std::rethrow_exception(outcome.thrown);
+}
 
 SessionOptions timeouts(Duration read, Duration handshake, Duration work = {}) {
   SessionOptions o;
@@ -87,6 +116,30 @@ TEST_CASE("advance() moves time only when nothing can run, and run_until_stalled
   CHECK(woke == std::vector<Duration>{50ms});
   sim.advance(0ms);
   CHECK(sim.now() - start == 50ms);
+}
+
+TEST_CASE("advance() first runs what is ready at the time it starts", "[ex6.5]") {
+  Simulation sim;
+  const TimePoint start = sim.now();
+  auto now_after_next_turn = [](Runtime& r) -> Task<TimePoint> {
+    co_await r.next_turn();
+    co_return r.now();
+  };
+  auto now_after_readable = [](Runtime& r, Io& io) -> Task<TimePoint> {
+    co_await r.readable(io);
+    co_return r.now();
+  };
+  auto pair = LocalPair::make();
+  Io io{std::move(pair.code)};
+  sim.runtime().watch(io);
+  Outcome<TimePoint> queued, woken;
+  spawn_into(now_after_next_turn(sim.runtime()), queued);  // in the run queue
+  spawn_into(now_after_readable(sim.runtime(), io), woken);
+  pair.test.send("x");  // readable: epoll knows, the runtime does not yet
+  sim.advance(1s);
+  CHECK(queued.value == start);
+  CHECK(woken.value == start);
+  CHECK(sim.now() - start == 1s);
 }
 
 TEST_CASE("virtual time: a silent client gets ERROR timeout at the read timeout, not a tick before", "[ex6.5]") {
@@ -219,4 +272,128 @@ TEST_CASE("virtual time: after an error, a client that keeps sending is dropped 
   CHECK(s.outcome.done);
   INFO(sent << " bytes sent before the server let go");
   CHECK(sent < 10'000 * 512 + 1024 * 1024);  // 10,000 reads of 512 bytes, and what the buffers hold
+}
+
+TEST_CASE("virtual time: a client that closes ends the lingering close at once, its end of stream is not more to drop",
+          "[ex6.5]") {
+  SimulatedSession s{timeouts(5s, 10s)};
+  s.send("HELLO x\n");
+  rethrow_if_thrown(s.outcome);
+  CHECK(s.received().starts_with("ERROR malformed"));
+  REQUIRE_FALSE(s.outcome.done);  // lingering: the client may still be sending
+  s.client.close();
+  // Turn by turn, without time moving: the close is seen, then the session ends. (Reading the end
+  // of the stream as more bytes to drop would go round, a turn at a time, until the second is over.)
+  for (int turns = 0; turns < 10 && !s.outcome.done; ++turns) s.sim.runtime().turn(false);
+  CHECK(s.outcome.done);
+}
+
+TEST_CASE("virtual time: the lingering close is over when its second is, even for bytes that come just then",
+          "[ex6.5]") {
+  SimulatedSession s{timeouts(5s, 10s)};
+  s.sim.advance(5ms);  // half a tick: the close lingers from 5 ms to 1005 ms, between two ticks of the wheel
+  s.send("HELLO x\n");
+  rethrow_if_thrown(s.outcome);
+  CHECK(s.received().starts_with("ERROR malformed"));
+  s.sim.advance(1s);  // 1005 ms: the second is over, though the timer of its wait fires only at the next tick
+  s.send("late");     // wakes the session: it finds its time up, and reads and waits no more
+  CHECK(s.outcome.done);
+}
+
+TEST_CASE("virtual time: a client flooding the lingering close does not keep the thread, others are served meanwhile",
+          "[ex6.5]") {
+  Simulation sim;
+  auto flooding = LocalPair::make();
+  auto other = LocalPair::make();
+  hs::Fd flooded{::dup(flooding.code.get())};  // the same socket as the session's: to see what it has not read
+  Outcome<SessionResult> lingering, served;
+  spawn_into(session(sim.runtime(), std::move(flooding.code), timeouts(5s, 10s)), lingering);
+  spawn_into(session(sim.runtime(), std::move(other.code), timeouts(5s, 10s)), served);
+  flooding.test.send("HELLO x\n");
+  sim.run_until_stalled();
+  rethrow_if_thrown(lingering);
+  CHECK(flooding.test.read_all(0ms).starts_with("ERROR malformed"));  // then the close lingers, dropping what comes
+
+  const std::string flood(32 << 10, 'x');  // more than one batch of the drain, less than the socket holds
+  REQUIRE(flooding.test.send(flood));
+  other.test.send("HELLO 1\n");
+  std::string answer;
+  for (int turns = 0; turns < 100 && answer.empty(); ++turns) {
+    sim.runtime().turn(false);
+    answer = other.test.read_all(0ms);
+  }
+  CHECK(answer == "HELLO 2\n");
+  CHECK(hs::unread_bytes(flooded.get()) > 0);  // answered while the flood was still being dropped
+  sim.run_until_stalled();
+  CHECK(hs::unread_bytes(flooded.get()) == 0);  // all of it dropped, in the end
+  CHECK_FALSE(lingering.done);                  // still within its second
+
+  flooded.reset();  // before the session closes its copy: epoll forgets a socket only once every copy is closed
+  flooding.test.close();
+  other.test.send("HELLO 3\n");
+  sim.run_until_stalled();
+  CHECK(lingering.done);
+  CHECK(served.done);
+}
+
+TEST_CASE("virtual time: a client that does not read makes HELLO Y wait for room, and the deadlines still hold",
+          "[ex6.5]") {
+  SECTION("the client reads at last: HELLO Y goes out then, and the handshake goes on") {
+    SimulatedSession s{timeouts(5s, 10s), /*client_behind=*/true};
+    REQUIRE(s.behind > 0);
+    s.send("HELLO 1\n");
+    s.sim.advance(3s);
+    CHECK(s.received().size() == s.behind);  // only what it was behind: HELLO 2 has not fitted yet
+    s.sim.run_until_stalled();
+    CHECK(s.received() == "HELLO 2\n");  // the room it made is taken
+    s.send("HELLO 3\n");
+    REQUIRE(s.outcome.done);
+    rethrow_if_thrown(s.outcome);
+    CHECK(s.outcome.value->status == hs::Status::done);
+  }
+  SECTION("the client never reads: the deadline ends the wait to write, with ERROR timeout") {
+    SimulatedSession s{timeouts(5s, 10s), /*client_behind=*/true};
+    REQUIRE(s.behind > 0);
+    s.send("HELLO 1\n");
+    s.sim.advance(4990ms);
+    CHECK_FALSE(s.outcome.done);
+    s.sim.advance(3s);  // the read timeout at 5 s, a second for its ERROR line, then at most a second of lingering
+    REQUIRE(s.outcome.done);
+    rethrow_if_thrown(s.outcome);
+    CHECK(s.outcome.value->status == hs::Status::failed);
+    REQUIRE(s.outcome.value->error);
+    CHECK(s.outcome.value->error->reason == hs::ErrorReason::timeout);
+  }
+}
+
+TEST_CASE(
+    "virtual time: out of descriptors the listener pauses accept_backoff between tries, and the stop ends a pause",
+    "[ex6.5]") {
+  Simulation sim;
+  hs::testing::LogRecorder recorded;  // (its warning, kept quiet)
+  const hs::Logger log = recorded.logger();
+  ServerStats stats;
+  hs::Fd listener = hs::listen_tcp("127.0.0.1", 0);
+  const std::uint16_t port = hs::local_endpoint(listener.get()).port;
+  Server server{sim.runtime(), std::move(listener), ServerOptions{{}, 100ms}, log, stats};
+  Outcome<std::monostate> listened;
+  hs::Fd waiting;
+  {
+    hs::testing::DescriptorsExhausted exhausted{1};
+    waiting = hs::testing::connect_with_one_descriptor(port);  // took the last descriptor: none to accept it with
+    REQUIRE(waiting);
+    spawn_into(server.listen(), listened);  // accept4() fails with EMFILE: a pause
+    rethrow_if_thrown(listened);
+    CHECK(stats.accept.backoffs == 1);
+    sim.advance(99ms);
+    CHECK(stats.accept.backoffs == 1);  // no new try before the pause is over
+    sim.advance(1ms);
+    CHECK(stats.accept.backoffs == 2);  // tried again at 100 ms: EMFILE again, a second pause
+  }
+  sim.advance(50ms);  // descriptors to spare now, halfway through the second pause
+  server.stop();
+  sim.run_until_stalled();
+  CHECK(listened.done);  // listen() returned at once, without waiting for the pause to end
+  CHECK(sim.runtime().finished());
+  CHECK(stats.accept.accepted == 0);
 }

@@ -162,6 +162,25 @@ TEST_CASE("a task's frame is destroyed exactly once: finished, never started, or
   }
 }
 
+TEST_CASE("move-assigning a Task frees the frame it had and takes over the other's", "[ex6.1]") {
+  // A frame keeps its parameters until it is destroyed: each shared_ptr's use_count() says whether
+  // the frame holding its copy is still there.
+  auto holds = [](std::shared_ptr<int> p) -> Task<int> { co_return *p; };
+  const auto first = std::make_shared<int>(1);
+  const auto second = std::make_shared<int>(2);
+  Task<int> a = holds(first);
+  Task<int> b = holds(second);
+  REQUIRE(first.use_count() == 2);
+  REQUIRE(second.use_count() == 2);
+  b = std::move(a);
+  CHECK(second.use_count() == 1);  // b's old frame, never started, is gone
+  CHECK(first.use_count() == 2);   // a's frame lives on, in b
+  Outcome<int> outcome;
+  spawn_into(std::move(b), outcome);
+  CHECK(outcome.value == 1);  // b runs the task it took from a
+  CHECK(first.use_count() == 1);
+}
+
 namespace {
 
 std::uintptr_t deepest = 0;  // the lowest stack address a task ran at (the stack grows down)
