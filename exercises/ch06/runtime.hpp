@@ -33,7 +33,8 @@ class Runtime;
 /// What a non-blocking read or write did.
 struct Transfer {
   std::size_t bytes = 0;  ///< how many were moved (0 with no error: the peer closed, for a read)
-  int error = 0;          ///< 0, or the errno: EAGAIN when the kernel has nothing for us yet
+  int error = 0;          ///< 0 when the call succeeded (even moving no bytes), else its errno: EAGAIN
+                          ///< when the kernel has nothing for us yet
 
   /// Nothing to do until the descriptor is ready again.
   bool would_block() const noexcept { return error == EAGAIN || error == EWOULDBLOCK; }
@@ -223,8 +224,9 @@ class Runtime {
   void remove_io_waiter() noexcept { --io_waiters_; }
 
   /// One turn: the tasks ready at its start, then I/O (blocking, if `may_block` and no task is
-  /// ready, until an event or the next timer visit), then the timers due. Returns true if it did
-  /// anything: resumed a task, saw an event, fired a timer.
+  /// ready, until an event or the next timer visit), then the timers due. A signal that interrupts
+  /// epoll_wait() (EINTR) is not an error: the turn goes on as if no descriptor were ready.
+  /// Returns true if it did anything: resumed a task, saw an event, fired a timer.
   bool turn(bool may_block);
   /// Takes turns until nothing is left: no task ready, none waiting for I/O, no timer armed.
   /// Exceptions that escape a task (spawn(): an on_done that throws) propagate from here; the

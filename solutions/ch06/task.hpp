@@ -34,7 +34,8 @@ void spawn(Task<T> task, OnDone on_done);
 
 /// A lazy coroutine that produces a T (or nothing, for Task<void>) or an exception, for the one
 /// coroutine that awaits it. It owns its frame: the frame is destroyed exactly once, when the Task
-/// is destroyed, whether the coroutine ran to its end, was never started, or is suspended. Move-only.
+/// is destroyed, whether the coroutine ran to its end, was never started, or is suspended. Move-only:
+/// a moved-from Task owns nothing; a Task assigned to destroys the frame it owned and takes the other's.
 ///
 /// `co_await task` starts it and suspends the awaiter; when the task finishes, the awaiter resumes
 /// by symmetric transfer (the task's final suspension returns the awaiter's handle, so the switch

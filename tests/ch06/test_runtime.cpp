@@ -277,7 +277,13 @@ TEST_CASE("a signal that interrupts epoll_wait() is not an error: run() goes on"
   // with EINTR. The handler writes to the pipe a task waits on: run() must go on and wake it.
   int fds[2];
   REQUIRE(::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
-  hs::Fd write_end{fds[1]};
+  hs::Fd read_end{fds[0]}, write_end{fds[1]};
+  Runtime runtime;
+  Io io{std::move(read_end)};
+  runtime.watch(io);
+  Outcome<Wake> outcome;
+  spawn_into([](Runtime& r, Io& i) -> Task<Wake> { co_return co_await r.readable(i); }(runtime, io), outcome);
+
   interrupt_fd = write_end.get();
   struct sigaction action {};
   action.sa_handler = [](int) {
@@ -288,11 +294,6 @@ TEST_CASE("a signal that interrupts epoll_wait() is not an error: run() goes on"
   struct sigaction previous {};
   REQUIRE(::sigaction(SIGUSR1, &action, &previous) == 0);
 
-  Runtime runtime;
-  Io io{hs::Fd{fds[0]}};
-  runtime.watch(io);
-  Outcome<Wake> outcome;
-  spawn_into([](Runtime& r, Io& i) -> Task<Wake> { co_return co_await r.readable(i); }(runtime, io), outcome);
   const pid_t runner = static_cast<pid_t>(::syscall(SYS_gettid));
   const pthread_t runner_thread = ::pthread_self();
   std::thread interrupter{[runner, runner_thread] {

@@ -31,9 +31,9 @@ void log_outcome(const Logger& log, const Endpoint& peer, const Result& result, 
   log_outcome(log, peer, result.status, result.error, result.io_error, took);
 }
 
-/// The stop's line, when handshakes are still in progress (none: no line): `stopping: no new
-/// connections; waiting for N handshake(s) in progress (at most <handshake timeout>, plus up to 1s
-/// to close cleanly)`. What the servers of chapters 03 and 06 log when they stop accepting.
+/// The stop's line, when handshakes are still in progress (none: no line), e.g. "stopping: no new
+/// connections; waiting for 3 handshake(s) in progress (at most 10s, plus up to 1s to close
+/// cleanly)", with the handshake timeout given. What chapters 03 and 06 log when they stop accepting.
 void log_stopping(const Logger& log, std::uint64_t in_progress, std::chrono::milliseconds handshake_timeout);
 
 /// A server's last line: `stopped: N connections, D done, F failed; at most P at once`.
