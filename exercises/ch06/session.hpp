@@ -9,6 +9,7 @@
 #include "ch01/serve_connection.hpp"
 #include "ch06/runtime.hpp"
 #include "ch06/task.hpp"
+#include "given/ch06/conversation.hpp"
 #include "hs/net.hpp"
 
 namespace hs::ch06 {
