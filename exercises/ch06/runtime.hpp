@@ -234,6 +234,8 @@ class Runtime {
   void run();
   /// Takes turns without blocking until one does nothing (exercise 6.5: on a VirtualClock).
   void poll();
+  /// True when a task is queued to run in the next turn (so a turn must not block).
+  bool has_ready() const noexcept { return !ready_.empty(); }
   /// True when nothing is left.
   bool finished() const noexcept { return ready_.empty() && io_waiters_ == 0 && timers_.empty(); }
 

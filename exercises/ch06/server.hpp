@@ -12,6 +12,7 @@
 #include "ch06/runtime.hpp"
 #include "ch06/session.hpp"
 #include "ch06/task.hpp"
+#include "given/ch06/session_done.hpp"
 #include "hs/log.hpp"
 #include "hs/net.hpp"
 

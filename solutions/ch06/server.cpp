@@ -18,34 +18,6 @@
 
 namespace hs::ch06 {
 
-namespace {
-
-// What runs when a session ends: count it, log it, and never swallow an exception. It lives in
-// spawn()'s frame for the whole connection: the peer's text is made (and takes room) only if it
-// will be shown.
-struct SessionDone {
-  const Logger& log;
-  ServerStats& stats;
-  std::unique_ptr<Endpoint> peer;
-  TimePoint start;
-  Runtime& runtime;
-
-  void operator()(std::exception_ptr thrown, const SessionResult& result) const {
-    --stats.open;
-    if (thrown) {
-      ++stats.accept.failed;
-      std::string who = peer ? peer->to_string() : "a client";
-      who += ": the session";
-      log_or_rethrow(thrown, log, who);  // a stub's ExerciseNotDone is rethrown: run() throws it
-      return;
-    }
-    ++(result.status == Status::done ? stats.accept.completed : stats.accept.failed);
-    if (peer) log_outcome(log, *peer, result, runtime.now() - start);
-  }
-};
-
-}  // namespace
-
 Server::Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
     : runtime_{runtime},
       listener_{std::move(listener)},
@@ -72,9 +44,7 @@ Task<void> Server::listen() {
     if (client) {
       in_backoff = false;
       ++in_a_row;
-      ++stats_.accept.accepted;
-      const auto open = ++stats_.open;
-      if (open > stats_.open_peak) stats_.open_peak = open;
+      count_accepted(stats_);
       auto peer = log_.quiet() ? nullptr : std::make_unique<Endpoint>(to_endpoint(from));
       // The session runs now, until its first wait; then we are back here, accepting.
       spawn(session(runtime_, std::move(client), options_.serve),
