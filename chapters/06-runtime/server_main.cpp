@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   try {
     hs::ch06::Runtime runtime;
     hs::ch06::Server server{runtime, hs::listen_and_announce(cli, "hs-ch06-server", args), options, log, stats};
-    hs::ch06::serve(runtime, server, signals, log);
+    hs::ch06::serve(runtime, server, signals.fd(), [&log](int fd) { hs::ch06::log_signal(fd, log); });
   } catch (const std::exception& e) {  // an exercise not done yet, or a bug: say which, exit 1
     fmt::print(stderr, "hs-ch06-server: {}\n", e.what());
     return 1;

@@ -27,6 +27,7 @@
 #include "ch06/session.hpp"
 #include "ch06/simulation.hpp"
 #include "ch06/task.hpp"
+#include "given/ch06/serve.hpp"
 #include "hs/net.hpp"
 
 namespace hs::ch06::test {
@@ -101,26 +102,6 @@ class RunSession {
 };
 using Session = testing::Session<RunSession>;
 
-/// Runs a Server on `runtime` until it has stopped (when `stop_fd` is readable) and every session
-/// has ended. What the in-process server fixture and main() both do, minus the signals.
-inline void serve_until_stopped(Runtime& runtime, Server& server, int stop_fd) {
-  Io stop{non_blocking(Fd{::dup(stop_fd)})};
-  runtime.watch(stop);
-  spawn(server.listen(), [&](std::exception_ptr thrown) {
-    runtime.cancel(stop);  // listen() is over: nothing left to stop
-    if (thrown) std::rethrow_exception(thrown);
-  });
-  spawn(
-      [](Runtime& r, Io& s, Server& to_stop) -> Task<void> {
-        const Wake wake = co_await r.readable(s);
-        if (wake == Wake::ready) to_stop.stop();
-      }(runtime, stop, server),
-      [](std::exception_ptr thrown) {
-        if (thrown) std::rethrow_exception(thrown);
-      });
-  runtime.run();
-}
-
 /// The Server of exercise 6.4 on a Runtime in a background thread, listening on a loopback port
 /// picked by the OS; see hs/testing/in_process_server.hpp. The test's stop request reaches it the
 /// way SIGTERM reaches hs-ch06-server: through a descriptor the runtime watches. The fixture
@@ -132,7 +113,7 @@ class InProcessServer : public testing::InProcessServer<ServerStats> {
             [options](int listen_fd, int stop_fd, const Logger& log, ServerStats& stats) {
               Runtime runtime;
               Server server{runtime, Fd{::dup(listen_fd)}, options, log, stats};
-              serve_until_stopped(runtime, server, stop_fd);
+              serve(runtime, server, stop_fd);
             }} {}
   /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
   explicit InProcessServer(std::chrono::milliseconds accept_backoff)

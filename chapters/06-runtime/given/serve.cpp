@@ -1,4 +1,4 @@
-// The wiring of hs-ch06-server (see serve.hpp).
+// How a Server runs until it is told to stop (see serve.hpp).
 #include "given/ch06/serve.hpp"
 
 #include <sys/signalfd.h>
@@ -13,12 +13,13 @@ namespace hs::ch06 {
 
 namespace {
 
-// Waits for SIGINT/SIGTERM on `signals`, then stops the server. Cancelled (the listener ended by
-// itself), it returns: nothing is left to stop.
-Task<void> stop_on_signal(Runtime& runtime, Io& signals, Server& server, const Logger& log) {
-  const Wake wake = co_await runtime.readable(signals);
+// Waits until `stop` is readable, then stops the server. Cancelled (the listener ended by itself),
+// it returns: nothing is left to stop.
+Task<void> stop_when_readable(Runtime& runtime, Io& stop, Server& server,
+                              const std::function<void(int)>& before_stop) {
+  const Wake wake = co_await runtime.readable(stop);
   if (wake == Wake::cancelled) co_return;
-  log_signal(signals.fd(), log);
+  if (before_stop) before_stop(stop.fd());
   server.stop();
 }
 
@@ -31,14 +32,15 @@ void log_signal(int fd, const Logger& log) {
   }
 }
 
-void serve(Runtime& runtime, Server& server, const SignalFd& signals, const Logger& log) {
-  Io signal_io{Fd{::dup(signals.fd())}};  // (non-blocking: it shares the signalfd's flags)
-  runtime.watch(signal_io);
+void serve(Runtime& runtime, Server& server, int stop_fd, const std::function<void(int)>& before_stop) {
+  // A duplicate, watched for the runtime's whole life: closing it cannot leave epoll holding it.
+  Io stop{Fd{::dup(stop_fd)}};
+  runtime.watch(stop);
   spawn(server.listen(), [&](std::exception_ptr thrown) {
-    runtime.cancel(signal_io);  // nothing left to stop: let run() return once the sessions are done
+    runtime.cancel(stop);  // nothing left to stop: let run() return once the sessions are done
     if (thrown) std::rethrow_exception(thrown);
   });
-  spawn(stop_on_signal(runtime, signal_io, server, log), [](std::exception_ptr thrown) {
+  spawn(stop_when_readable(runtime, stop, server, before_stop), [](std::exception_ptr thrown) {
     if (thrown) std::rethrow_exception(thrown);
   });
   runtime.run();
