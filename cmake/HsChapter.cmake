@@ -110,11 +110,17 @@ function(_hs_check_headers chapter exercises solutions designed)
   endif()
 endfunction()
 
+# A test that cannot run on this machine (io_uring refused: tests/support/io_uring.hpp) prints a
+# line that matches this, and ends; ctest then reports it Skipped, never passed (Catch2 2 has no
+# skip of its own). Set on every discovered test, the chapters' and common/'s.
+set(HS_SKIPPED_REGEX "SKIPPED: io_uring is unavailable")
+
 function(_hs_chapter_tests exe lib chapter label sources pch stub_check)
   add_executable(${exe} ${sources})
   target_link_libraries(${exe} PRIVATE ${lib} hs::testing hs::catch_main)
   hs_use_pch(${exe} ${pch})
-  set(props LABELS ${label} TIMEOUT 300)
+  # (Skipping wins over PASS_REGULAR_EXPRESSION below: a skipped stub check is neither passed nor failed.)
+  set(props LABELS ${label} TIMEOUT 300 SKIP_REGULAR_EXPRESSION "${HS_SKIPPED_REGEX}")
   if(stub_check)
     # Passing means: this test failed, and it failed because it reached an untouched stub.
     list(APPEND props PASS_REGULAR_EXPRESSION "exercise [0-9]+\\.[0-9]+ is not done yet")

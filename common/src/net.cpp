@@ -71,6 +71,7 @@ void Fd::reset() noexcept {
 }
 
 std::string Endpoint::to_string() const {
+  if (address.empty()) return "an unknown peer";
   if (address.find(':') != std::string::npos) return fmt::format("[{}]:{}", address, port);
   return fmt::format("{}:{}", address, port);
 }

@@ -6,12 +6,15 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include "../support/io_uring.hpp"
+#include "hs/io_uring_probe.hpp"
 #include "hs/testing/child_process.hpp"
 #include "hs/testing/raw_socket.hpp"
 #include "hs/testing/server_program.hpp"
@@ -96,6 +99,20 @@ inline void finishes_the_handshake_in_progress_on_sigterm(std::string_view progr
   CHECK(c.last_end() == ReadEnd::closed);
   CHECK(server.wait() == 0);
   CHECK_THAT(server.stderr_text(), Catch::Contains("1 done, 0 failed"));
+}
+
+/// Where io_uring is refused (as in a container whose seccomp profile forbids it, made so by
+/// hs-without-io-uring), the program exits 2 with one line on stderr, `PROGRAM: io_uring is
+/// unavailable: ...`, and announces no address. REQUIREs: a skip after it must not hide a failure.
+inline void reports_io_uring_refused(std::string_view program) {
+  ChildProcess refused{without_io_uring_path(), {program_path(program), "--port", "0"}};
+  REQUIRE(refused.wait() == exit_unavailable);
+  const auto stderr_text = refused.stderr_text();
+  INFO("its stderr:\n" << stderr_text);
+  REQUIRE(refused.rest_of_stdout().empty());  // it never announced an address
+  REQUIRE(std::count(stderr_text.begin(), stderr_text.end(), '\n') == 1);
+  REQUIRE_THAT(stderr_text,
+               Catch::StartsWith(fmt::format("{}: io_uring is unavailable: ", program)) && Catch::EndsWith("\n"));
 }
 
 }  // namespace hs::testing::behaviour

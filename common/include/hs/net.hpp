@@ -50,7 +50,8 @@ struct Endpoint {
   std::string address;     ///< numeric IPv4 or IPv6 address
   std::uint16_t port = 0;  ///< TCP port
 
-  /// `127.0.0.1:7878` or `[::1]:7878`.
+  /// `127.0.0.1:7878` or `[::1]:7878`; `an unknown peer` when empty (a client that reset before
+  /// getpeername() could ask).
   std::string to_string() const;
 };
 
