@@ -15,8 +15,7 @@ namespace {
 
 // Waits until `stop` is readable, then stops the server. Cancelled (the listener ended by itself),
 // it returns: nothing is left to stop.
-Task<void> stop_when_readable(Runtime& runtime, Io& stop, Server& server,
-                              const std::function<void(int)>& before_stop) {
+Task<void> stop_when_readable(Runtime& runtime, Io& stop, Server& server, const std::function<void(int)>& before_stop) {
   const Wake wake = co_await runtime.readable(stop);
   if (wake == Wake::cancelled) co_return;
   if (before_stop) before_stop(stop.fd());

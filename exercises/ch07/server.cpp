@@ -1,0 +1,27 @@
+// Exercise 7.3: the listener on a multishot accept, and the graceful stop (README, "Exercise 7.3").
+#include "ch07/server.hpp"
+
+#include <fcntl.h>
+
+#include <utility>
+
+#include "hs/exercise.hpp"
+
+namespace hs::ch07 {
+
+// (Given.) The listener is made non-blocking, for the stop's ch01::refuse_queued().
+Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
+    : ring_{ring}, listener_{std::move(listener)}, backoff_{ring.runtime()}, options_{options}, log_{log}, stats_{stats} {
+  ::fcntl(listener_.get(), F_SETFL, ::fcntl(listener_.get(), F_GETFL) | O_NONBLOCK);
+}
+
+// TODO(ex 7.3): one multishot accept; a session per completion; submit it again when it ends.
+Task<void> Server::listen() {
+  exercise_not_done("7.3", "07-io-uring");
+  co_return;
+}
+
+// TODO(ex 7.3): cancel the accept, answer the queue, end the back-off.
+void Server::stop() { exercise_not_done("7.3", "07-io-uring"); }
+
+}  // namespace hs::ch07

@@ -1,0 +1,65 @@
+/// @file
+/// Exercise 7.3: the server on completions. One multishot accept is submitted once, and each
+/// client that connects is a completion carrying its descriptor: no accept4() per client, no
+/// readiness to wait for. The stop cancels that accept through the ring, answers the queue and
+/// lets the sessions finish. Chapter 06's Server, with the accepting turned inside out.
+#pragma once
+
+#include <chrono>
+
+#include "ch01/accept_loop.hpp"
+#include "ch06/runtime.hpp"
+#include "ch06/server.hpp"
+#include "ch06/task.hpp"
+#include "ch07/ring.hpp"
+#include "ch07/session.hpp"
+#include "given/ch06/session_done.hpp"
+#include "hs/log.hpp"
+#include "hs/net.hpp"
+
+namespace hs::ch07 {
+
+/// Chapter 06's (and 01's) options: `serve` for the sessions, `accept_backoff` after EMFILE & co.
+using ch06::ServerOptions;
+/// Chapter 01's counters: accepts, outcomes, sessions open.
+using ch06::ServerStats;
+
+/// A HELLO server on one Ring. As chapter 06's: the caller binds the listener, keeps everything
+/// alive until ring.run() returns, and decides when to call stop().
+class Server {
+ public:
+  /// Serves connections arriving on `listener`, which must be listening (it is made non-blocking,
+  /// for the stop's ch01::refuse_queued()).
+  Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats);
+
+  /// How many connections listen() takes in a row before the other tasks get a turn.
+  static constexpr int accept_batch = ch06::Server::accept_batch;
+
+  /// The listener: submits a multishot accept, and spawns session() for each connection it
+  /// completes with (at most accept_batch in a row before runtime.next_turn()), counting and
+  /// logging each session as chapter 06 does (the peer from getpeername(), only when logged). The
+  /// accept ends with a completion without IORING_CQE_F_MORE: after an error about one connection
+  /// it is submitted again at once; after EMFILE & co. it pauses options.accept_backoff on a
+  /// Timer (one warning per burst) and then is submitted again; any other error is thrown. After
+  /// stop(), the connections the accept still completes with are answered `ERROR shutdown`; once
+  /// its last completion has come, the listener is closed and listen() returns.
+  Task<void> listen();
+
+  /// The graceful stop: cancels the multishot accept (IORING_OP_ASYNC_CANCEL), answers the
+  /// connections still queued in the kernel with `ERROR shutdown`, ends a back-off pause, and logs
+  /// `waiting for N handshake(s)` when some are in progress. In-flight sessions finish; ring.run()
+  /// returns after the last. Call it on the ring's thread; again, it does nothing.
+  void stop();
+
+ private:
+  Ring& ring_;             ///< where the accept and the sessions' I/O are submitted
+  Fd listener_;            ///< closed once the accept's last completion has come
+  Stream accepts_;         ///< the multishot accept
+  ch06::Timer backoff_;    ///< the pause after EMFILE & co.; stop() cancels it
+  ServerOptions options_;  ///< timeouts for every session, and the back-off
+  const Logger& log_;      ///< one line per session outcome (unless --quiet)
+  ServerStats& stats_;     ///< owned by the caller
+  bool stopping_ = false;  ///< stop() was called
+};
+
+}  // namespace hs::ch07

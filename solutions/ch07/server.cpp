@@ -1,0 +1,90 @@
+// Exercise 7.3 (reference): the listener on a multishot accept, and the graceful stop.
+#include "ch07/server.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include "hs/protocol.hpp"
+#include "hs/server_log.hpp"
+
+namespace hs::ch07 {
+
+namespace {
+
+/// The client's address, for the log (getpeername(): a multishot accept gives only descriptors).
+std::unique_ptr<Endpoint> peer_of(int fd) {
+  sockaddr_storage address{};
+  socklen_t size = sizeof address;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) return std::make_unique<Endpoint>();
+  return std::make_unique<Endpoint>(to_endpoint(address));
+}
+
+}  // namespace
+
+Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
+    : ring_{ring}, listener_{std::move(listener)}, backoff_{ring.runtime()}, options_{options}, log_{log}, stats_{stats} {
+  ::fcntl(listener_.get(), F_SETFL, ::fcntl(listener_.get(), F_GETFL) | O_NONBLOCK);
+}
+
+Task<void> Server::listen() {
+  Runtime& runtime = ring_.runtime();
+  bool in_backoff = false;  // log the first failure of a burst, not every retry
+  int in_a_row = 0;         // taken since the other tasks last had a turn
+  ring_.accept(accepts_, listener_.get());
+  while (accepts_.active() || !stopping_) {
+    if (in_a_row == accept_batch) {  // a flood of new clients must not starve the ones we have
+      in_a_row = 0;
+      co_await runtime.next_turn();
+      continue;
+    }
+    const Completion got = co_await ring_.next(accepts_);
+    const bool last = (got.flags & IORING_CQE_F_MORE) == 0;
+    if (got.result >= 0) {
+      Fd client{got.result};
+      if (stopping_) {  // accepted before the cancel took effect: too late to serve it
+        refuse_connection(client.get(), ProtocolError{ErrorReason::shutdown, "server stopping"});
+        continue;
+      }
+      in_backoff = false;
+      ++in_a_row;
+      ch06::count_accepted(stats_);
+      auto peer = log_.quiet() ? nullptr : peer_of(client.get());
+      spawn(session(ring_, std::move(client), options_.serve),
+            ch06::SessionDone{log_, stats_, std::move(peer), runtime.now(), runtime});
+    } else if (!stopping_) {
+      const int error = got.error();
+      ++stats_.accept.accept_errors;
+      const AcceptFailure failure = classify_accept_failure(error);
+      if (failure == AcceptFailure::fatal) throw std::system_error(error, std::generic_category(), "accept");
+      if (failure == AcceptFailure::back_off) {
+        if (!in_backoff) {
+          log_.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
+                    options_.accept_backoff.count());
+        }
+        in_backoff = true;
+        ++stats_.accept.backoffs;
+        const ch06::Wake wake = co_await backoff_.wait_until(runtime.now() + options_.accept_backoff);
+        if (wake == Wake::cancelled) continue;  // stop(): the loop ends once the accept has
+      }
+    }
+    in_a_row = last ? 0 : in_a_row;
+    if (last && !stopping_ && !accepts_.active()) ring_.accept(accepts_, listener_.get());  // submitted again
+  }
+  ring_.close(std::move(listener_));
+}
+
+void Server::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  ring_.cancel(accepts_);  // its last completion (-ECANCELED) ends listen()'s loop
+  ch01::refuse_queued(listener_.get(), log_);
+  backoff_.cancel();
+  log_stopping(log_, stats_.open.load(), options_.serve.handshake_timeout);
+}
+
+}  // namespace hs::ch07

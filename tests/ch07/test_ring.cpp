@@ -1,0 +1,316 @@
+// Exercise 7.1: submissions, completions, provided buffers, cancellation and the turn. Every test
+// runs on the test's own thread, over socketpairs: Ring::poll() lets what can happen now happen,
+// without waiting, so each check sees the same thing every run. The deadline tests wait for their
+// deadline in run(), on the real clock: they check what happened, never how long it took.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "fixtures.hpp"
+
+using namespace hs::ch07;
+using namespace hs::ch07::test;
+
+namespace {
+
+/// Submits a receive on `fd` and awaits its completion; the bytes, if any, are copied out and the
+/// buffer given back at once (unless `keep`: then the test gives it back).
+Task<Completion> receive_once(Ring& ring, Operation& op, int fd, std::string& got, TimePoint deadline,
+                              bool keep = false) {
+  ring.receive(op, fd, deadline);
+  const Completion done = co_await ring.completion(op);
+  const auto bytes = ring.received_bytes(done);
+  got.assign(bytes.begin(), bytes.end());
+  if (!keep) ring.give_back(done);
+  co_return done;
+}
+
+/// Submits a send of `bytes` on `fd` and awaits its completion.
+Task<Completion> send_once(Ring& ring, Operation& op, int fd, std::string_view bytes, TimePoint deadline) {
+  ring.send(op, fd, bytes, deadline);
+  co_return co_await ring.completion(op);
+}
+
+constexpr TimePoint never = TimePoint::max();
+
+}  // namespace
+
+TEST_CASE("receive(): it waits holding no buffer, the kernel picks one when bytes arrive", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime, Ring::Options{8, 1, 64}};  // one buffer for everyone
+  auto a = LocalPair::make();
+  auto b = LocalPair::make();
+  Operation op_a;
+  Operation op_b;
+  std::string got_a;
+  std::string got_b;
+  Outcome<Completion> first_a;
+  Outcome<Completion> first_b;
+  spawn_into(receive_once(ring, op_a, a.code.get(), got_a, never, true), first_a);
+  spawn_into(receive_once(ring, op_b, b.code.get(), got_b, never, true), first_b);
+  ring.poll();
+  CHECK_FALSE(first_a.done);  // both wait, and neither took the one buffer
+  CHECK_FALSE(first_b.done);
+  CHECK_FALSE(ring.finished());
+
+  a.test.send("HELLO 1\n");
+  ring.poll();
+  REQUIRE(first_a.done);
+  CHECK(first_a.value->result == 8);
+  CHECK(got_a == "HELLO 1\n");  // in the buffer the kernel picked when the bytes came
+
+  b.test.send("HELLO 2\n");  // A still holds the only buffer
+  ring.poll();
+  REQUIRE(first_b.done);
+  CHECK(first_b.value->result == -ENOBUFS);
+  CHECK(ring.stats().no_buffers == 1);
+  CHECK(got_b.empty());
+
+  ring.give_back(*first_a.value);  // the buffer is free again: B's bytes are still in its socket
+  Outcome<Completion> again_b;
+  spawn_into(receive_once(ring, op_b, b.code.get(), got_b, never), again_b);
+  ring.poll();
+  REQUIRE(again_b.done);
+  CHECK(got_b == "HELLO 2\n");
+  CHECK(ring.finished());
+}
+
+TEST_CASE("receive(): 0 bytes when the peer closes, -errno when the connection breaks", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  Operation op;
+  std::string got;
+  Outcome<Completion> closed;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), closed);
+  pair.test.shutdown_write();
+  ring.poll();
+  REQUIRE(closed.done);
+  CHECK(closed.value->result == 0);
+  CHECK(closed.value->why == Wake::ready);
+
+  auto tcp_listener = hs::listen_tcp("127.0.0.1", 0);
+  auto client = RawSocket::connect("127.0.0.1", hs::local_endpoint(tcp_listener.get()).port);
+  hs::Fd served{::accept4(tcp_listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)};
+  REQUIRE(served);
+  Outcome<Completion> reset;
+  spawn_into(receive_once(ring, op, served.get(), got, never), reset);
+  client.close(true);  // a reset
+  ring.run();
+  REQUIRE(reset.done);
+  CHECK(reset.value->result == -ECONNRESET);
+  CHECK(reset.value->error() == ECONNRESET);
+}
+
+TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes the task, for the timeout",
+          "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  Operation op;
+  std::string got;
+  Outcome<Completion> timed_out;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, runtime.now() + 20ms), timed_out);
+  ring.run();  // blocks until the deadline, cancels, and returns once the completion came
+  REQUIRE(timed_out.done);
+  CHECK(timed_out.value->result == -ECANCELED);
+  CHECK(timed_out.value->why == Wake::timeout);
+  CHECK_FALSE(op.in_flight());
+  CHECK(ring.finished());
+  // Nothing was lost: bytes sent afterwards are received by the next receive.
+  pair.test.send("HELLO 1\n");
+  Outcome<Completion> next;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), next);
+  ring.run();
+  CHECK(got == "HELLO 1\n");
+}
+
+TEST_CASE("cancel(): a pending receive ends with -ECANCELED, woken as cancelled, bytes that came first win",
+          "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  Operation op;
+  std::string got;
+  Outcome<Completion> cancelled;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), cancelled);
+  ring.poll();
+  REQUIRE(op.in_flight());
+  ring.cancel(op);
+  ring.cancel(op);  // twice: the second does nothing
+  ring.poll();
+  REQUIRE(cancelled.done);
+  CHECK(cancelled.value->result == -ECANCELED);
+  CHECK(cancelled.value->why == Wake::cancelled);
+
+  // A receive whose bytes are in the kernel already completes with them, cancel or not.
+  pair.test.send("HELLO 1\n");
+  Outcome<Completion> first;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), first);
+  ring.turn(false);  // submitted: it completes at once, with the bytes
+  ring.cancel(op);   // too late: nothing in flight, nothing to cancel
+  ring.poll();
+  REQUIRE(first.done);
+  CHECK(first.value->why == Wake::ready);
+  CHECK(got == "HELLO 1\n");
+}
+
+TEST_CASE("send(): a peer that does not read makes a send wait, its deadline cancels it", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  const std::string chunk(64 * 1024, 'x');
+  Operation op;
+  std::size_t sent = 0;
+  Completion last;
+  // Sends until a send does not complete before its deadline: the peer's buffer is full.
+  for (int sends = 0; sends < 1000; ++sends) {
+    Outcome<Completion> one;
+    spawn_into(send_once(ring, op, pair.code.get(), chunk, runtime.now() + 20ms), one);
+    ring.run();
+    REQUIRE(one.done);
+    last = *one.value;
+    if (last.result <= 0) break;
+    sent += static_cast<std::size_t>(last.result);
+  }
+  CHECK(sent > 0);
+  CHECK(last.result == -ECANCELED);
+  CHECK(last.why == Wake::timeout);
+  // What was sent arrives, in order, and nothing of the cancelled send.
+  pair.test.shutdown_write();
+  ::shutdown(pair.code.get(), SHUT_WR);
+  CHECK(pair.test.read_all().size() == sent);
+}
+
+TEST_CASE("readable(): a poll submitted to the ring completes when the descriptor can be read", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  hs::EventFd event;
+  Operation op;
+  Outcome<Completion> polled;
+  spawn_into(
+      [](Ring& r, Operation& o, int fd) -> Task<Completion> {
+        r.readable(o, fd);
+        co_return co_await r.completion(o);
+      }(ring, op, event.fd()),
+      polled);
+  ring.poll();
+  CHECK_FALSE(polled.done);
+  event.notify();
+  ring.poll();
+  REQUIRE(polled.done);
+  CHECK(polled.value->result > 0);  // the events: POLLIN
+  CHECK(polled.value->why == Wake::ready);
+}
+
+TEST_CASE("a turn hands the kernel every submission at once: 100 receives, one io_uring_enter()", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  std::vector<LocalPair> pairs;
+  std::vector<Operation> ops(100);
+  std::vector<std::string> got(100);
+  std::vector<Outcome<Completion>> outcomes(100);
+  for (int i = 0; i < 100; ++i) {
+    pairs.push_back(LocalPair::make());
+    spawn_into(receive_once(ring, ops[i], pairs[i].code.get(), got[i], never), outcomes[i]);
+  }
+  const auto before = ring.stats();
+  ring.turn(false);
+  CHECK(ring.stats().enters - before.enters == 1);
+  CHECK(ring.stats().submitted - before.submitted == 100);
+  for (auto& pair : pairs) pair.test.send("HELLO 1\n");
+  ring.poll();
+  // Each completion was read from the completion ring: no system call per completion.
+  CHECK(ring.stats().completions - before.completions == 100);
+  for (int i = 0; i < 100; ++i) {
+    REQUIRE(outcomes[i].done);
+    CHECK(got[i] == "HELLO 1\n");
+  }
+  CHECK(ring.finished());
+}
+
+TEST_CASE("close(): the ring closes the descriptor, with no completion to wait for", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  ring.close(std::move(pair.code));
+  CHECK_FALSE(pair.code);  // the ring owns it now
+  CHECK(ring.finished());  // nothing to wait for
+  ring.turn(false);        // submitted: the peer sees the end of the stream
+  CHECK(pair.test.read_all(0ms).empty());
+  CHECK(pair.test.last_end() == ReadEnd::closed);
+}
+
+TEST_CASE("accept(): one submission, a completion per client, until cancel() ends it", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto listener = hs::listen_tcp("127.0.0.1", 0);
+  const auto port = hs::local_endpoint(listener.get()).port;
+  Stream accepts;
+  ring.accept(accepts, listener.get());
+  ring.turn(false);
+  std::vector<RawSocket> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
+  std::vector<Completion> seen;
+  Outcome<std::monostate> taken;
+  spawn_into(
+      [](Ring& r, Stream& s, std::vector<Completion>& out) -> Task<void> {
+        for (;;) {
+          const Completion done = co_await r.next(s);
+          out.push_back(done);
+          if (done.result >= 0) ::close(done.result);
+          if ((done.flags & IORING_CQE_F_MORE) == 0) co_return;  // the stream is over
+        }
+      }(ring, accepts, seen),
+      taken);
+  for (int turns = 0; seen.size() < 3 && turns < 100'000; ++turns) ring.turn(seen.size() < 3), ring.poll();
+  REQUIRE(seen.size() == 3);
+  for (const auto& c : seen) {
+    CHECK(c.result >= 0);
+    CHECK((c.flags & IORING_CQE_F_MORE) != 0);
+  }
+  CHECK(accepts.active());
+  ring.cancel(accepts, Wake::cancelled);
+  ring.run();
+  REQUIRE(taken.done);
+  REQUIRE(seen.size() == 4);
+  CHECK(seen.back().result == -ECANCELED);
+  CHECK(seen.back().why == Wake::cancelled);
+  CHECK_FALSE(accepts.active());
+  CHECK(ring.finished());
+}
+
+TEST_CASE("run(): the runtime's sleeps and the ring's completions in one loop, until nothing is left", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  Operation op;
+  std::string got;
+  Outcome<Completion> received;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), received);
+  Outcome<std::monostate> slept;
+  spawn_into(
+      [](Runtime& r, RawSocket& peer) -> Task<void> {
+        co_await r.sleep_until(r.now() + 10ms);  // a timer on the runtime's wheel...
+        peer.send("HELLO 1\n");                  // ...that makes the ring's receive complete
+      }(runtime, pair.test),
+      slept);
+  ring.run();
+  CHECK(slept.done);
+  REQUIRE(received.done);
+  CHECK(got == "HELLO 1\n");
+  CHECK(ring.finished());
+}
