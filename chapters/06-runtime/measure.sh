@@ -20,9 +20,6 @@ measure_need hs-load hs-ch03-server-ref
 ours=$measure_server
 theirs=$bin/hs-ch03-server-ref
 
-# figure RUN-OUTPUT PATTERN: the number before PATTERN in hs-load's server line ("" if none).
-figure() { sed -n "s/.*[ +(]\([0-9.]*\) $2.*/\1/p" "$1" | head -n 1; }
-
 # side_by_side TITLE "SERVER ARGS" HS-LOAD ARGS...: the run against ours, then against chapter
 # 03's, and the ratios of memory per connection and CPU per handshake.
 side_by_side() {
@@ -34,8 +31,8 @@ side_by_side() {
   measure_server=$theirs measure_name=${theirs#"$bin/"}
   measure_run "$title" "$server_args" "$@" | tee "$b"
   local kib_a kib_b us_a us_b
-  kib_a=$(figure "$a" "KiB per connection") kib_b=$(figure "$b" "KiB per connection")
-  us_a=$(figure "$a" "us per handshake") us_b=$(figure "$b" "us per handshake")
+  kib_a=$(measure_figure "$a" "KiB per connection") kib_b=$(measure_figure "$b" "KiB per connection")
+  us_a=$(measure_figure "$a" "us per handshake") us_b=$(measure_figure "$b" "us per handshake")
   rm -f "$a" "$b"
   awk -v ka="$kib_a" -v kb="$kib_b" -v ua="$us_a" -v ub="$us_b" 'BEGIN {
     printf "== chapter 06 / chapter 03:"

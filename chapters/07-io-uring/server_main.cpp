@@ -22,18 +22,26 @@
 int main(int argc, char** argv) {
   hs::ServerArgs args;
   std::string backend = "io_uring";
+  bool check_only = false;
   hs::Cli cli{"hs-ch07-server", "the HELLO server on io_uring, or on chapter 06's epoll runtime (chapter 07)"};
   args.add_to(cli, "a sleep on the timer wheel: the thread serves others meanwhile");
-  cli.add("--backend", backend, "NAME", "io_uring (completions: submit, then be told) or epoll (chapter 06: readiness)");
+  cli.add("--backend", backend, "NAME",
+          "io_uring (completions: submit, then be told) or epoll (chapter 06: readiness)");
+  cli.add("--check-io-uring", check_only,
+          "say whether this machine allows io_uring (exit 0) or why not (exit 2), and exit");
   args.parse(cli, argc, argv);
   if (backend != "io_uring" && backend != "epoll") {
     fmt::print(stderr, "hs-ch07-server: --backend must be io_uring or epoll, not '{}'\n", backend);
     return 2;
   }
-  if (backend == "io_uring") {
+  if (backend == "io_uring" || check_only) {
     if (const std::string why = hs::io_uring_unavailable(); !why.empty()) {
       fmt::print(stderr, "hs-ch07-server: io_uring is unavailable: {}; --backend epoll runs without it\n", why);
       return hs::exit_unavailable;
+    }
+    if (check_only) {
+      fmt::print("io_uring is available\n");
+      return 0;
     }
   }
 

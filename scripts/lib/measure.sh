@@ -6,6 +6,8 @@
 #   measure_options hs-ch03-server "--quick" "" "$@"       # the options: --help, --mine, --server PATH
 #   measure_need hs-load                                   # each built, or "build first: ..." and exit 1
 #   measure_run "TITLE" "SERVER ARGS" HS-LOAD ARGS...
+#   measure_syscalls "TITLE" "SERVER ARGS" HS-LOAD ARGS...   # the same run under strace -c
+#   measure_figure FILE "us per handshake"                 # a number from a run's output
 #
 # Loopback only. Every hs-load run is bounded (--total, and its per-handshake timeout).
 
@@ -184,4 +186,59 @@ measure_run() {
   kill -0 "$server" 2>/dev/null || measure_failed "exited as soon as it listened"
   "$bin/hs-load" --port "$port" --server-pid "$server" --quiet "$@" | sed 's/^/   /' || true
   measure_stop
+}
+
+# measure_figure RUN-OUTPUT PATTERN: the number just before PATTERN in a run's output ("" if none),
+# e.g. "KiB per connection", "us per handshake", "system calls per handshake".
+measure_figure() { sed -n "s/.*[ +(]\([0-9.]*\) $2.*/\1/p" "$1" | head -n 1; }
+
+# measure_syscalls TITLE "SERVER ARGS" HS-LOAD ARGS...: the run of measure_run, with the server
+# under `strace -f -c`: the system calls it made, per handshake (hs-load's --total; start-up and
+# stop included, a few dozen), and the three it made most. strace slows every system call down, so
+# this run's speed means nothing: only its counts.
+measure_syscalls() {
+  local title="$1" server_args="$2" total="" previous="" arg counts out tracer child=""
+  shift 2
+  for arg in "$@"; do
+    [[ "$previous" == --total ]] && total=$arg
+    previous=$arg
+  done
+  command -v strace >/dev/null || { echo "== $title"; echo "   (skipped: strace is not installed: apt-get install strace)"; return; }
+  counts=$(mktemp) out=$(mktemp)
+  # shellcheck disable=SC2086  # the argument string is meant to split
+  strace -f -c -o "$counts" -- "$measure_server" --port 0 --quiet $server_args >"$out" 2>/dev/null &
+  tracer=$!
+  for _ in $(seq 200); do
+    grep -q '^listening on' "$out" && break
+    kill -0 "$tracer" 2>/dev/null || break
+    sleep 0.05
+  done
+  port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out")
+  child=$(pgrep -P "$tracer" | head -n 1)
+  echo "== $title"
+  echo "   strace -f -c $measure_name $server_args"
+  echo "   hs-load --port PORT $*"
+  if [[ -z "$port" || -z "$child" ]]; then
+    echo "   (the server did not start under strace)"
+  else
+    "$bin/hs-load" --port "$port" --quiet "$@" | grep -E 'failures|throughput' | sed 's/^/   /' || true
+    kill -TERM "$child"
+  fi
+  wait "$tracer" 2>/dev/null || true
+  # strace's table: "% time seconds usecs/call calls [errors] syscall", then a "total" line.
+  awk -v total="$total" '
+    $NF == "total" { calls = $4 }
+    $1 ~ /^[0-9.]+$/ && $NF != "total" { n[$NF] = $4 }
+    END {
+      if (calls == "" || total == "") { print "   (no counts)"; exit }
+      printf "   %.2f system calls per handshake (%d in all)", calls / total, calls
+      top = ""
+      for (k = 0; k < 3; ++k) {
+        best = ""; for (c in n) if (best == "" || n[c] > n[best]) best = c
+        if (best == "") break
+        top = top sprintf("%s%s %.2f", top == "" ? "" : ", ", best, n[best] / total); delete n[best]
+      }
+      printf "; per handshake: %s\n", top
+    }' "$counts"
+  rm -f "$counts" "$out"
 }
