@@ -85,8 +85,7 @@ void Ring::give_back(const Completion& done) noexcept {
   if ((done.flags & IORING_CQE_F_BUFFER) == 0) return;
   const auto id = static_cast<std::uint16_t>(done.flags >> IORING_CQE_BUFFER_SHIFT);
   io_uring_buf_ring_add(buffer_ring_, buffers_.get() + std::size_t{id} * options_.buffer_size,
-                        static_cast<unsigned>(options_.buffer_size), id, io_uring_buf_ring_mask(options_.buffers),
-                        0);
+                        static_cast<unsigned>(options_.buffer_size), id, io_uring_buf_ring_mask(options_.buffers), 0);
   io_uring_buf_ring_advance(buffer_ring_, 1);
 }
 

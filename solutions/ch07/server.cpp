@@ -27,15 +27,20 @@ std::unique_ptr<Endpoint> peer_of(int fd) {
 }  // namespace
 
 Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
-    : ring_{ring}, listener_{std::move(listener)}, backoff_{ring.runtime()}, options_{options}, log_{log}, stats_{stats} {
+    : ring_{ring},
+      listener_{std::move(listener)},
+      backoff_{ring.runtime()},
+      options_{options},
+      log_{log},
+      stats_{stats} {
   ::fcntl(listener_.get(), F_SETFL, ::fcntl(listener_.get(), F_GETFL) | O_NONBLOCK);
 }
 
 Task<void> Server::listen() {
   Runtime& runtime = ring_.runtime();
-  bool in_backoff = false;  // log the first failure of a burst, not every retry
-  int in_a_row = 0;         // taken since the other tasks last had a turn
-  ring_.accept(accepts_, listener_.get());
+  bool in_backoff = false;                                  // log the first failure of a burst, not every retry
+  int in_a_row = 0;                                         // taken since the other tasks last had a turn
+  if (!stopping_) ring_.accept(accepts_, listener_.get());  // (stopped before it started: nothing to accept)
   while (accepts_.active() || !stopping_) {
     if (in_a_row == accept_batch) {  // a flood of new clients must not starve the ones we have
       in_a_row = 0;

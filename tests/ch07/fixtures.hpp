@@ -86,13 +86,13 @@ class InProcessServer : private detail::LimitFirst, public testing::InProcessSer
   explicit InProcessServer(ServerOptions options = {}, bool limit_near_open = false)
       : detail::LimitFirst{limit_near_open},
         testing::InProcessServer<ServerStats>{
-            (skip_process_without_io_uring(), [options](int listen_fd, int stop_fd, const Logger& log,
-                                                        ServerStats& stats) {
-              Runtime runtime;
-              Ring ring{runtime};
-              Server server{ring, Fd{::dup(listen_fd)}, options, log, stats};
-              serve(ring, server, stop_fd);
-            })} {}
+            (skip_process_without_io_uring(),
+             [options](int listen_fd, int stop_fd, const Logger& log, ServerStats& stats) {
+               Runtime runtime;
+               Ring ring{runtime};
+               Server server{ring, Fd{::dup(listen_fd)}, options, log, stats};
+               serve(ring, server, stop_fd);
+             })} {}
   /// The server-behaviour suite's EMFILE test: the pause after EMFILE & co., and the descriptor
   /// limit near what is open before the server submits its accept.
   explicit InProcessServer(std::chrono::milliseconds accept_backoff)

@@ -107,8 +107,7 @@ TEST_CASE("receive(): 0 bytes when the peer closes, -errno when the connection b
   CHECK(reset.value->error() == ECONNRESET);
 }
 
-TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes the task, for the timeout",
-          "[ex7.1]") {
+TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes the task, for the timeout", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};

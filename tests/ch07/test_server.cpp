@@ -92,7 +92,8 @@ TEST_CASE("stop: the accept is cancelled, the handshakes in progress finish, the
   ServerStats stats;
   std::uint16_t port = 0;
   const auto times = hs::testing::behaviour::generous_times();
-  Server server{ring, loopback_listener(port), ServerOptions{{times.read_timeout, times.handshake_timeout}}, log, stats};
+  Server server{ring, loopback_listener(port), ServerOptions{{times.read_timeout, times.handshake_timeout}}, log,
+                stats};
   hs::EventFd stop_request;
   std::promise<void> listened;
   spawn(server.listen(), [&](std::exception_ptr thrown) {
@@ -177,8 +178,8 @@ TEST_CASE("the log names each client by its address, or says it is unknown for o
     c.close(true);  // a reset, before the server may even have accepted it
   }
   const std::string named = fmt::format("127.0.0.1:{} failed", client_port);
-  CHECK(server.eventually(
-      [&] { return server.log().count(named) + server.log().count("an unknown peer failed") == 1; }));
+  CHECK(
+      server.eventually([&] { return server.log().count(named) + server.log().count("an unknown peer failed") == 1; }));
   {
     auto c = server.connect();
     client_port = c.local_port();
@@ -187,4 +188,24 @@ TEST_CASE("the log names each client by its address, or says it is unknown for o
   CHECK(server.eventually([&] { return server.log().count(fmt::format("127.0.0.1:{} done", client_port)) == 1; }));
   INFO("the server logged:\n" << server.log().text());
   CHECK(server.log().count(":0 ") == 0);
+}
+
+TEST_CASE("stop before listen() has started: listen() submits nothing and returns, the queue is answered", "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  const hs::Logger log{true};
+  ServerStats stats;
+  std::uint16_t port = 0;
+  Server server{ring, loopback_listener(port), {}, log, stats};
+  auto queued = RawSocket::connect("127.0.0.1", port);
+  server.stop();
+  Outcome<std::monostate> listened;
+  spawn_into(server.listen(), listened);
+  ring.run();
+  REQUIRE(listened.done);
+  if (listened.thrown) std::rethrow_exception(listened.thrown);
+  CHECK(ring.finished());
+  CHECK(queued.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
+  CHECK(stats.accept.accepted == 0);
 }
