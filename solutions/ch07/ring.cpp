@@ -25,9 +25,15 @@ Ring::Ring(Runtime& runtime, Options options)
   if (options_.buffers == 0 || (options_.buffers & (options_.buffers - 1)) != 0 || options_.buffers > 32768) {
     throw std::invalid_argument("Ring: buffers must be a power of two, at most 32768");
   }
-  if (const int error = -io_uring_queue_init(options_.entries, &ring_, 0); error != 0) {
-    fail(error, "io_uring_queue_init");
-  }
+  // COOP_TASKRUN: the kernel finishes our operations' work (the receive, once bytes came) when
+  // this thread next enters the kernel, which it does every turn, instead of interrupting it
+  // wherever it is: measured, a quarter less CPU per handshake. Kernels before 5.19 refuse the
+  // flag: then without it.
+  io_uring_params params{};
+  params.flags = IORING_SETUP_COOP_TASKRUN;
+  int status = -io_uring_queue_init_params(options_.entries, &ring_, &params);
+  if (status == EINVAL) status = -io_uring_queue_init(options_.entries, &ring_, 0);
+  if (status != 0) fail(status, "io_uring_queue_init");
   // The buffer ring: an array of (address, length, id) that we fill and the kernel takes from.
   const std::size_t ring_bytes = options_.buffers * sizeof(io_uring_buf);
   void* memory = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
