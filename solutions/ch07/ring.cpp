@@ -27,7 +27,7 @@ Ring::Ring(Runtime& runtime, Options options)
   }
   // COOP_TASKRUN: the kernel finishes our operations' work (the receive, once bytes came) when
   // this thread next enters the kernel, which it does every turn, instead of interrupting it
-  // wherever it is: measured, a quarter less CPU per handshake. Kernels before 5.19 refuse the
+  // wherever it is: measured, a third less CPU per handshake. Kernels before 5.19 refuse the
   // flag: then without it.
   io_uring_params params{};
   params.flags = IORING_SETUP_COOP_TASKRUN;

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=lib.sh
 source tests/scripts/lib.sh
 
-for script in chapters/02-threads/measure.sh chapters/03-coroutines/measure.sh chapters/04-production/measure.sh; do
+for script in chapters/02-threads/measure.sh chapters/03-coroutines/measure.sh chapters/04-production/measure.sh \
+  chapters/06-runtime/measure.sh chapters/07-io-uring/measure.sh; do
   chapter=$(grep -oE 'hs-ch0[0-9]-server' "$script" | head -n 1)
   expect_exit 0 "$script" --help
   [[ $out == *"$script "* ]] || fail "$script --help shows how to run it: $out"
