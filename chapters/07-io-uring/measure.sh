@@ -6,8 +6,8 @@
 # that order; then the ratios io_uring / epoll, which are what the lesson's goals are about (the
 # absolute figures move with the machine and its load; the ratios much less).
 #
-#   chapters/07-io-uring/measure.sh           # system calls, CPU per handshake, 19,000 held: about 3 min
-#   chapters/07-io-uring/measure.sh --quick   # the same, smaller: about 40 s (the tour's)
+#   chapters/07-io-uring/measure.sh           # system calls, CPU per handshake, 19,000 held: about 2 min
+#   chapters/07-io-uring/measure.sh --quick   # the same, smaller: about 30 s (the tour's)
 #   chapters/07-io-uring/measure.sh --mine    # with your hs-ch07-server for the io_uring runs
 #
 # Needs a release build: cmake --preset release && cmake --build --preset release --target ch07-ref

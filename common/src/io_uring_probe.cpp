@@ -3,8 +3,11 @@
 #include "hs/io_uring_probe.hpp"
 
 #include <linux/io_uring.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cstdint>
 
 #include <cerrno>
 #include <system_error>
@@ -13,12 +16,35 @@
 
 namespace hs {
 
+namespace {
+
+/// Whether the ring `fd` takes a provided-buffer ring (Linux 5.19, with multishot accept): 0, or
+/// the errno of the refusal.
+int buffer_rings_refused(int fd) {
+  const long page = ::sysconf(_SC_PAGESIZE);
+  void* memory =
+      ::mmap(nullptr, static_cast<std::size_t>(page), PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+  if (memory == MAP_FAILED) return errno;
+  io_uring_buf_reg reg{};
+  reg.ring_addr = reinterpret_cast<std::uintptr_t>(memory);
+  reg.ring_entries = 1;
+  const long registered = ::syscall(__NR_io_uring_register, fd, IORING_REGISTER_PBUF_RING, &reg, 1);
+  const int error = registered < 0 ? errno : 0;
+  ::munmap(memory, static_cast<std::size_t>(page));
+  return error;
+}
+
+}  // namespace
+
 std::string io_uring_unavailable() {
   io_uring_params params{};
   const long fd = ::syscall(__NR_io_uring_setup, 1, &params);
   if (fd >= 0) {
+    const int refused = buffer_rings_refused(static_cast<int>(fd));
     ::close(static_cast<int>(fd));
-    return {};
+    if (refused == 0) return {};
+    return fmt::format("its provided-buffer rings are refused: {} (this course needs Linux 5.19 or later)",
+                       std::generic_category().message(refused));
   }
   const int error = errno;
   const char* why = "";

@@ -88,12 +88,12 @@ class Operation final : public Target {
     Operation* op = nullptr;  ///< the operation to cancel when it fires
   };
 
-  ch06::Waiter waiter_;                 ///< the task waiting for the completion, if one is
-  Deadline deadline_;                   ///< on the ring's deadline wheel while in flight with one
-  Completion done_;                     ///< what the completion said
-  bool in_flight_ = false;              ///< submitted, not yet completed
-  bool cancelling_ = false;             ///< an ASYNC_CANCEL for it is submitted
-  bool waiting_ = false;                ///< a task is suspended in completion()
+  ch06::Waiter waiter_;      ///< the task waiting for the completion, if one is
+  Deadline deadline_;        ///< on the ring's deadline wheel while in flight with one
+  Completion done_;          ///< what the completion said
+  bool in_flight_ = false;   ///< submitted, not yet completed
+  bool cancelling_ = false;  ///< an ASYNC_CANCEL for it is submitted
+  bool waiting_ = false;     ///< a task is suspended in completion()
 };
 
 /// A multishot operation (accept): one submission, many completions, until one comes without
@@ -112,12 +112,12 @@ class Stream final : public Target {
  private:
   friend class Ring;
 
-  ch06::Waiter waiter_;               ///< the task waiting for the next completion, if one is
-  std::vector<Completion> queued_;    ///< completions not taken yet, oldest first
-  std::size_t next_ = 0;              ///< the first of queued_ not taken
+  ch06::Waiter waiter_;                ///< the task waiting for the next completion, if one is
+  std::vector<Completion> queued_;     ///< completions not taken yet, oldest first
+  std::size_t next_ = 0;               ///< the first of queued_ not taken
   Wake cancel_why_ = Wake::cancelled;  ///< what a cancel was for
-  bool active_ = false;               ///< submitted, and the last completion not seen
-  bool waiting_ = false;              ///< a task is suspended in next()
+  bool active_ = false;                ///< submitted, and the last completion not seen
+  bool waiting_ = false;               ///< a task is suspended in next()
 };
 
 /// io_uring, driven together with a chapter 06 Runtime, on one thread.
@@ -125,9 +125,9 @@ class Ring {
  public:
   /// How the ring is sized.
   struct Options {
-    unsigned entries = 4096;         ///< submission queue slots (the completion queue has twice as many)
-    unsigned buffers = 1024;         ///< provided buffers (a power of two), shared by every connection
-    std::size_t buffer_size = 512;   ///< bytes in each
+    unsigned entries = 4096;        ///< submission queue slots (the completion queue has twice as many)
+    unsigned buffers = 1024;        ///< provided buffers (a power of two), shared by every connection
+    std::size_t buffer_size = 512;  ///< bytes in each
   };
 
   /// A ring for `runtime`'s tasks, with its provided buffers registered. Throws std::system_error
@@ -255,14 +255,14 @@ class Ring {
   /// The earliest of the runtime's next timer visit and the deadlines' (none: max()).
   TimePoint next_timer() const;
 
-  Runtime& runtime_;                       ///< the tasks, the run queue, the sleeps
-  Options options_;                        ///< the sizes
-  io_uring ring_{};                        ///< liburing's view of the two rings
+  Runtime& runtime_;                          ///< the tasks, the run queue, the sleeps
+  Options options_;                           ///< the sizes
+  io_uring ring_{};                           ///< liburing's view of the two rings
   io_uring_buf_ring* buffer_ring_ = nullptr;  ///< the provided buffers' ring, shared with the kernel
-  std::unique_ptr<char[]> buffers_;        ///< the buffers themselves
-  ch06::TimerWheel deadlines_;             ///< the deadlines of operations in flight
-  std::size_t in_flight_ = 0;              ///< operations and streams the kernel still owes a completion
-  Stats stats_;                            ///< what it has done
+  std::unique_ptr<char[]> buffers_;           ///< the buffers themselves
+  ch06::TimerWheel deadlines_;                ///< the deadlines of operations in flight
+  std::size_t in_flight_ = 0;                 ///< operations and streams the kernel still owes a completion
+  Stats stats_;                               ///< what it has done
 };
 
 }  // namespace hs::ch07

@@ -11,7 +11,12 @@ namespace hs::ch07 {
 
 // (Given.) The listener is made non-blocking, for the stop's ch01::refuse_queued().
 Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
-    : ring_{ring}, listener_{std::move(listener)}, backoff_{ring.runtime()}, options_{options}, log_{log}, stats_{stats} {
+    : ring_{ring},
+      listener_{std::move(listener)},
+      backoff_{ring.runtime()},
+      options_{options},
+      log_{log},
+      stats_{stats} {
   ::fcntl(listener_.get(), F_SETFL, ::fcntl(listener_.get(), F_GETFL) | O_NONBLOCK);
 }
 

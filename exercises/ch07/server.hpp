@@ -42,7 +42,9 @@ class Server {
   /// it is submitted again at once; after EMFILE & co. it pauses options.accept_backoff on a
   /// Timer (one warning per burst) and then is submitted again; any other error is thrown. After
   /// stop(), the connections the accept still completes with are answered `ERROR shutdown`; once
-  /// its last completion has come, the listener is closed and listen() returns.
+  /// its last completion has come, the listener is closed and listen() returns. Started after
+  /// stop(), it submits nothing (the queue is answered already: an accept would wait forever) and
+  /// returns.
   Task<void> listen();
 
   /// The graceful stop: cancels the multishot accept (IORING_OP_ASYNC_CANCEL), answers the

@@ -10,9 +10,10 @@
 
 namespace hs {
 
-/// Why this process cannot use io_uring, as one line for a person to read (io_uring_setup's error
-/// and what usually causes it); empty if it can. Tries io_uring_setup() once, for a one-entry ring
-/// that it closes at once; thread-safe.
+/// Why this process cannot use io_uring as this course does, as one line for a person to read
+/// (io_uring_setup's error and what usually causes it); empty if it can. Tries io_uring_setup()
+/// once, for a one-entry ring, and registers a one-entry provided-buffer ring on it (Linux 5.19,
+/// like the multishot accept chapter 07 uses), then closes it; thread-safe.
 std::string io_uring_unavailable();
 
 /// The exit status of a program that cannot run on this machine as asked (io_uring refused): 2,
