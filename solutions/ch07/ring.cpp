@@ -79,12 +79,12 @@ void Ring::send(Operation& op, int fd, std::span<const char> bytes, TimePoint de
 
 void Ring::cancel(Operation& op, Wake why) {
   if (!op.in_flight_ || op.cancelling_) return;
+  io_uring_sqe& sqe = slot();  // first: if it throws, the operation is as it was, deadline and all
+  io_uring_prep_cancel(&sqe, static_cast<Target*>(&op), 0);
+  io_uring_sqe_set_data(&sqe, nullptr);  // the cancel's own completion says nothing we need
   op.cancelling_ = true;
   op.waiter_.why = why;  // remembered until the completion says how it ended
   deadlines_.cancel(op.deadline_);
-  io_uring_sqe& sqe = slot();
-  io_uring_prep_cancel(&sqe, static_cast<Target*>(&op), 0);
-  io_uring_sqe_set_data(&sqe, nullptr);  // the cancel's own completion says nothing we need
 }
 
 void Ring::give_back(const Completion& done) noexcept {
@@ -129,7 +129,7 @@ bool Ring::turn(bool may_block) {
       io_uring_cqe* first = nullptr;
       n = io_uring_submit_and_wait_timeout(&ring_, &first, 1, &timeout, nullptr);
     }
-    // ETIME: the timer came first; EINTR: a signal; EBUSY, EAGAIN: the completion queue is full
+    // ETIME: the timer came first (nothing was queued); EINTR: a signal; EBUSY, EAGAIN: the completion queue is full
     // (the kernel keeps the overflow): reap below, and submit again next turn.
     if (n >= 0 || n == -ETIME) stats_.submitted += queued;
     if (n < 0 && n != -ETIME && n != -EINTR && n != -EBUSY && n != -EAGAIN) fail(-n, "io_uring_enter");

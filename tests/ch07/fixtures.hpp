@@ -10,6 +10,7 @@
 #include <exception>
 #include <future>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include <catch2/catch.hpp>
@@ -30,6 +31,21 @@ using ch06::test::LocalPair;
 using ch06::test::non_blocking;
 using ch06::test::Outcome;
 using ch06::test::spawn_into;
+
+/// No deadline.
+constexpr TimePoint never = TimePoint::max();
+
+/// Submits a receive on `fd` and awaits its completion; the bytes, if any, are copied out and the
+/// buffer given back at once (unless `keep`: then the test gives it back).
+inline Task<Completion> receive_once(Ring& ring, Operation& op, int fd, std::string& got, TimePoint deadline,
+                                     bool keep = false) {
+  ring.receive(op, fd, deadline);
+  const Completion done = co_await ring.completion(op);
+  const auto bytes = ring.received_bytes(done);
+  got.assign(bytes.begin(), bytes.end());
+  if (!keep) ring.give_back(done);
+  co_return done;
+}
 
 /// For the fixtures the shared suites construct, where a test cannot simply return: where
 /// io_uring is refused, prints the line ctest reports as Skipped and ends the process (ctest runs

@@ -16,25 +16,11 @@ using namespace hs::ch07::test;
 
 namespace {
 
-/// Submits a receive on `fd` and awaits its completion; the bytes, if any, are copied out and the
-/// buffer given back at once (unless `keep`: then the test gives it back).
-Task<Completion> receive_once(Ring& ring, Operation& op, int fd, std::string& got, TimePoint deadline,
-                              bool keep = false) {
-  ring.receive(op, fd, deadline);
-  const Completion done = co_await ring.completion(op);
-  const auto bytes = ring.received_bytes(done);
-  got.assign(bytes.begin(), bytes.end());
-  if (!keep) ring.give_back(done);
-  co_return done;
-}
-
 /// Submits a send of `bytes` on `fd` and awaits its completion.
 Task<Completion> send_once(Ring& ring, Operation& op, int fd, std::string_view bytes, TimePoint deadline) {
   ring.send(op, fd, bytes, deadline);
   co_return co_await ring.completion(op);
 }
-
-constexpr TimePoint never = TimePoint::max();
 
 }  // namespace
 
@@ -62,6 +48,7 @@ TEST_CASE("receive(): it waits holding no buffer, the kernel picks one when byte
   REQUIRE(first_a.done);
   CHECK(first_a.value->result == 8);
   CHECK(got_a == "HELLO 1\n");  // in the buffer the kernel picked when the bytes came
+  CHECK(ring.stats().no_buffers == 0);
 
   b.test.send("HELLO 2\n");  // A still holds the only buffer
   ring.poll();
@@ -312,4 +299,104 @@ TEST_CASE("run(): the runtime's sleeps and the ring's completions in one loop, u
   REQUIRE(received.done);
   CHECK(got == "HELLO 1\n");
   CHECK(ring.finished());
+}
+
+TEST_CASE("cancel(): nothing to submit for an operation not in flight, or one being cancelled already", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  Operation op;
+  ring.cancel(op);  // never submitted
+  ring.turn(false);
+  CHECK(ring.stats().submitted == 0);
+  std::string got;
+  Outcome<Completion> cancelled;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), cancelled);
+  ring.poll();
+  ring.cancel(op);
+  ring.cancel(op);  // being cancelled already
+  ring.poll();
+  REQUIRE(cancelled.done);
+  CHECK(ring.stats().submitted == 2);  // the receive and one cancel
+  ring.cancel(op);                     // over: nothing in flight
+  ring.turn(false);
+  CHECK(ring.stats().submitted == 2);
+}
+
+TEST_CASE("a slot is reused for every submission: a cancel's own completion is nobody's", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime, Ring::Options{1, 8, 64}};  // one submission slot, so the cancel reuses the receive's
+  auto pair = LocalPair::make();
+  Operation op;
+  std::string got;
+  Outcome<Completion> cancelled;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), cancelled);
+  ring.poll();
+  ring.cancel(op);
+  ring.poll();
+  REQUIRE(cancelled.done);
+  CHECK(cancelled.value->result == -ECANCELED);
+  CHECK(ring.stats().completions == 1);  // the receive's, not the cancel's
+  CHECK(ring.finished());
+
+  auto listener = hs::listen_tcp("127.0.0.1", 0);
+  Stream accepts;
+  ring.accept(accepts, listener.get());
+  ring.turn(false);
+  ring.cancel(accepts);  // in the slot the accept went out from
+  std::vector<Completion> seen;
+  Outcome<std::monostate> taken;
+  spawn_into(
+      [](Ring& r, Stream& s, std::vector<Completion>& out) -> Task<void> {
+        do {
+          out.push_back(co_await r.next(s));
+        } while ((out.back().flags & IORING_CQE_F_MORE) != 0);
+      }(ring, accepts, seen),
+      taken);
+  ring.poll();
+  REQUIRE(taken.done);
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].result == -ECANCELED);
+  CHECK(ring.stats().completions == 2);
+  CHECK(ring.finished());
+}
+
+TEST_CASE("stats(): each submission counted once, however the turn handed it to the kernel", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto a = LocalPair::make();
+  auto b = LocalPair::make();
+  Operation op_a;
+  Operation op_b;
+  std::string got_a;
+  std::string got_b;
+  Outcome<Completion> first_a;
+  Outcome<Completion> first_b;
+  spawn_into(receive_once(ring, op_a, a.code.get(), got_a, never), first_a);
+  ring.turn(false);  // submitted alone
+  CHECK(ring.stats().submitted == 1);
+  a.test.send("HELLO 1\n");  // A's completion is posted, not yet handed out
+  spawn_into(receive_once(ring, op_b, b.code.get(), got_b, runtime.now() + 1h), first_b);
+  ring.turn(true);  // B's receive, with a wait bounded by its deadline, a completion already there
+  CHECK(ring.stats().submitted == 2);
+  b.test.send("HELLO 2\n");
+  ring.poll();
+  REQUIRE(first_a.done);
+  REQUIRE(first_b.done);
+  CHECK(got_b == "HELLO 2\n");
+  CHECK(ring.finished());
+}
+
+TEST_CASE("run() hands the kernel what is still queued before it returns: the last closes", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  ring.close(std::move(pair.code));
+  ring.run();  // nothing to wait for: it returns at once, the close gone out
+  CHECK(pair.test.read_all(0ms).empty());
+  CHECK(pair.test.last_end() == ReadEnd::closed);
 }

@@ -64,3 +64,100 @@ TEST_CASE("a held session pins no buffer: 64 sessions share a ring of 4 buffers,
   }
   CHECK(ring.stats().no_buffers > 0);  // the ring did run short, and no client noticed
 }
+
+TEST_CASE("a client that does not read: the send waits for room until its deadline cancels it, a timeout", "[ex7.2]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  // The test's end reads nothing: fill the way to it until the kernel takes no more, so that the
+  // answer to HELLO 1 cannot go out.
+  const std::string chunk(4096, 'x');
+  while (::send(pair.code.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL) > 0) {
+  }
+  while (::send(pair.code.get(), chunk.data(), 1, MSG_NOSIGNAL) > 0) {
+  }
+  pair.test.send("HELLO 1\n");
+  Outcome<SessionResult> outcome;
+  spawn_into(session(ring, std::move(pair.code), SessionOptions{50ms, 10s}), outcome);
+  ring.run();
+  REQUIRE(outcome.done);
+  if (outcome.thrown) std::rethrow_exception(outcome.thrown);
+  CHECK(outcome.value->status == hs::Status::failed);
+  REQUIRE(outcome.value->error);
+  CHECK(outcome.value->error->reason == hs::ErrorReason::timeout);
+  CHECK_FALSE(outcome.value->io_error);  // the connection did not break: the send was cancelled
+}
+
+namespace {
+
+/// A session on `ring` that fails at once (a malformed HELLO) and goes on to its lingering close:
+/// the test's end has read its ERROR line and the end of its stream once this returns.
+void start_lingering(Ring& ring, LocalPair& pair, Outcome<SessionResult>& outcome) {
+  pair.test.send("HELLO x\n");
+  spawn_into(session(ring, std::move(pair.code), SessionOptions{}), outcome);  // lingers 1 s at most
+  ring.poll();
+  CHECK_THAT(pair.test.read_all(), Catch::StartsWith("ERROR malformed"));
+  CHECK(pair.test.last_end() == ReadEnd::closed);  // shutdown(SHUT_WR): the lingering has begun
+  CHECK_FALSE(outcome.done);
+}
+
+}  // namespace
+
+TEST_CASE("the lingering close drops what the client still sends, a receive at a time, until it closes", "[ex7.2]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime, Ring::Options{64, 1, 64}};  // one buffer: one not given back would show
+  auto pair = LocalPair::make();
+  Outcome<SessionResult> outcome;
+  start_lingering(ring, pair, outcome);
+  const auto before = ring.stats();
+  for (int i = 0; i < 3; ++i) {
+    pair.test.send("more\n");
+    ring.poll();
+  }
+  CHECK_FALSE(outcome.done);
+  CHECK(ring.stats().submitted - before.submitted == 3);  // one receive for each: waiting, not spinning
+  CHECK(ring.stats().no_buffers == 0);                    // each buffer given back once dropped
+  pair.test.close();
+  ring.poll();
+  REQUIRE(outcome.done);
+  CHECK(outcome.value->status == hs::Status::failed);
+  CHECK(ring.stats().submitted - before.submitted == 4);  // and the close, through the ring
+  CHECK(ring.finished());
+}
+
+TEST_CASE("the lingering close ends when its time is up, even while the client still sends", "[ex7.2]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  hs::ch06::VirtualClock clock;
+  Runtime runtime{clock};
+  Ring ring{runtime};
+  auto pair = LocalPair::make();
+  Outcome<SessionResult> outcome;
+  start_lingering(ring, pair, outcome);
+  pair.test.send("more\n");
+  ring.poll();
+  CHECK_FALSE(outcome.done);
+  clock.set(clock.now() + hs::linger_time(SessionOptions{}.read_timeout));  // the time is up...
+  const auto before = ring.stats();
+  pair.test.send("more\n");  // ...and these bytes are the last received
+  ring.poll();
+  REQUIRE(outcome.done);
+  CHECK(ring.stats().submitted - before.submitted == 1);  // the close: no receive once the time is up
+  CHECK(ring.finished());
+}
+
+TEST_CASE("the lingering close ends after 10,000 receives, even while the client still sends", "[ex7.2]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime, Ring::Options{64, 8, 1}};  // a byte a receive
+  auto pair = LocalPair::make();
+  Outcome<SessionResult> outcome;
+  start_lingering(ring, pair, outcome);
+  const auto before = ring.stats();
+  pair.test.send(std::string(12'000, 'x'));  // more than 10,000 receives can take
+  ring.poll();
+  REQUIRE(outcome.done);
+  // The receive waiting when the bytes came was the first: 9,999 more, and the close.
+  CHECK(ring.stats().submitted - before.submitted == 9'999 + 1);
+}
