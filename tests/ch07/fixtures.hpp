@@ -47,6 +47,17 @@ inline Task<Completion> receive_once(Ring& ring, Operation& op, int fd, std::str
   co_return done;
 }
 
+/// The set-up of most ring tests: a Ring on the test's own thread and one socketpair (the runtime
+/// is `pair.code`'s side), an Operation and where its received bytes go. Bind its members:
+/// `auto& [runtime, ring, pair, op, got] = t;`.
+struct RingAndPair {
+  Runtime runtime;
+  Ring ring{runtime};
+  LocalPair pair = LocalPair::make();
+  Operation op;
+  std::string got;
+};
+
 /// For the fixtures the shared suites construct, where a test cannot simply return: where
 /// io_uring is refused, prints the line ctest reports as Skipped and ends the process (ctest runs
 /// each test case in a process of its own).

@@ -68,11 +68,8 @@ TEST_CASE("receive(): it waits holding no buffer, the kernel picks one when byte
 
 TEST_CASE("receive(): 0 bytes when the peer closes, -errno when the connection breaks", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  auto pair = LocalPair::make();
-  Operation op;
-  std::string got;
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> closed;
   spawn_into(receive_once(ring, op, pair.code.get(), got, never), closed);
   pair.test.shutdown_write();
@@ -96,11 +93,8 @@ TEST_CASE("receive(): 0 bytes when the peer closes, -errno when the connection b
 
 TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes the task, for the timeout", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  auto pair = LocalPair::make();
-  Operation op;
-  std::string got;
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> timed_out;
   spawn_into(receive_once(ring, op, pair.code.get(), got, runtime.now() + 20ms), timed_out);
   ring.run();  // blocks until the deadline, cancels, and returns once the completion came
@@ -120,11 +114,8 @@ TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes th
 TEST_CASE("cancel(): a pending receive ends with -ECANCELED, woken as cancelled, bytes that came first win",
           "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  auto pair = LocalPair::make();
-  Operation op;
-  std::string got;
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> cancelled;
   spawn_into(receive_once(ring, op, pair.code.get(), got, never), cancelled);
   ring.poll();
@@ -280,11 +271,8 @@ TEST_CASE("accept(): one submission, a completion per client, until cancel() end
 
 TEST_CASE("run(): the runtime's sleeps and the ring's completions in one loop, until nothing is left", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  auto pair = LocalPair::make();
-  Operation op;
-  std::string got;
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> received;
   spawn_into(receive_once(ring, op, pair.code.get(), got, never), received);
   Outcome<std::monostate> slept;

@@ -195,16 +195,13 @@ TEST_CASE("a Ring the kernel refuses half-way gives back what it took before, an
 
 TEST_CASE("turn(true) with a completion owed and no timer sleeps in the kernel until it comes", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  auto pair = LocalPair::make();
-  Operation op;
-  std::string got;
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> received;
   spawn_into(receive_once(ring, op, pair.code.get(), got, never), received);
   ring.poll();  // submitted: nothing to receive yet
   bool handed_out = false;
-  const bool slept = sleeps_in([&] { handed_out = ring.turn(true); }, [&] { pair.test.send("HELLO 1\n"); });
+  const bool slept = sleeps_in([&] { handed_out = t.ring.turn(true); }, [&] { t.pair.test.send("HELLO 1\n"); });
   CHECK(slept);
   CHECK(handed_out);
   ring.poll();
@@ -214,11 +211,8 @@ TEST_CASE("turn(true) with a completion owed and no timer sleeps in the kernel u
 
 TEST_CASE("a signal that interrupts the turn's wait is no error: the operation stays in flight", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  auto pair = LocalPair::make();
-  Operation op;
-  std::string got;
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> received;
   // The deadline only bounds the wait, should the signal come before it.
   spawn_into(receive_once(ring, op, pair.code.get(), got, runtime.now() + 1min), received);
@@ -230,7 +224,7 @@ TEST_CASE("a signal that interrupts the turn's wait is no error: the operation s
   const pthread_t self = ::pthread_self();
   bool slept = false;
   bool handed_out = true;
-  CHECK_NOTHROW(slept = sleeps_in([&] { handed_out = ring.turn(true); }, [&] { ::pthread_kill(self, SIGUSR1); }));
+  CHECK_NOTHROW(slept = sleeps_in([&] { handed_out = t.ring.turn(true); }, [&] { ::pthread_kill(self, SIGUSR1); }));
   ::sigaction(SIGUSR1, &saved, nullptr);
   CHECK(slept);
   CHECK_FALSE(handed_out);

@@ -28,16 +28,31 @@ hs::Fd loopback_listener(std::uint16_t& port) {
   return listener;
 }
 
+/// A Server on a Ring on the test's own thread, listening on a loopback port the OS picked: what
+/// the tests below drive by hand, turn by turn. Quiet unless given a logger.
+struct OwnThread {
+  explicit OwnThread(ServerOptions options = {}, const hs::Logger& logger = quiet())
+      : listener{loopback_listener(port)}, server{ring, std::move(listener), options, logger, stats} {}
+
+  static const hs::Logger& quiet() {
+    static const hs::Logger logger{true};
+    return logger;
+  }
+
+  Runtime runtime;
+  Ring ring{runtime};
+  ServerStats stats;
+  std::uint16_t port = 0;
+  hs::Fd listener;  ///< handed to the server at once
+  Server server;
+};
+
 }  // namespace
 
 TEST_CASE("one accept submitted, many clients: each connection is a completion of the same submission", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  const hs::Logger log{true};
-  ServerStats stats;
-  std::uint16_t port = 0;
-  Server server{ring, loopback_listener(port), {}, log, stats};
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server] = t;
   Outcome<std::monostate> listened;
   spawn_into(server.listen(), listened);
   ring.turn(false);  // the accept reaches the kernel
@@ -61,12 +76,8 @@ TEST_CASE("one accept submitted, many clients: each connection is a completion o
 
 TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not reset", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  const hs::Logger log{true};
-  ServerStats stats;
-  std::uint16_t port = 0;
-  Server server{ring, loopback_listener(port), {}, log, stats};
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server] = t;
   std::vector<RawSocket> queued;
   for (int i = 0; i < 3; ++i) queued.push_back(RawSocket::connect("127.0.0.1", port));
   Outcome<std::monostate> listened;
@@ -143,12 +154,8 @@ TEST_CASE("stop: the accept is cancelled, the handshakes in progress finish, the
 
 TEST_CASE("a flood of new clients: the listener takes a batch, then lets the other tasks run", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  const hs::Logger log{true};
-  ServerStats stats;
-  std::uint16_t port = 0;
-  Server server{ring, loopback_listener(port), {}, log, stats};
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server] = t;
   constexpr int queued = 2 * Server::accept_batch + 5;
   std::vector<RawSocket> clients;
   for (int i = 0; i < queued; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
@@ -192,12 +199,8 @@ TEST_CASE("the log names each client by its address, or says it is unknown for o
 
 TEST_CASE("stop before listen() has started: listen() submits nothing and returns, the queue is answered", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  const hs::Logger log{true};
-  ServerStats stats;
-  std::uint16_t port = 0;
-  Server server{ring, loopback_listener(port), {}, log, stats};
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server] = t;
   auto queued = RawSocket::connect("127.0.0.1", port);
   server.stop();
   Outcome<std::monostate> listened;
