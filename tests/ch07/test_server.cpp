@@ -1,6 +1,7 @@
 // Exercise 7.3: the listener on a multishot accept, and the graceful stop. The same behaviour as
 // every server of the course (tests/support/server_behaviour.hpp) and as chapters 03 and 06's one
 // thread (tests/support/event_loop_behaviour.hpp); then what the ring changes.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -211,4 +212,47 @@ TEST_CASE("stop before listen() has started: listen() submits nothing and return
   CHECK(ring.finished());
   CHECK(queued.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
   CHECK(stats.accept.accepted == 0);
+}
+
+TEST_CASE("a connection the accept completed with just before stop() is answered ERROR shutdown, not served",
+          "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server] = t;
+  Outcome<std::monostate> listened;
+  spawn_into(server.listen(), listened);
+  ring.turn(false);  // the multishot accept is submitted
+  auto late = RawSocket::connect("127.0.0.1", port);
+  // Its completion is reaped, and the listener woken, but the listener has not run yet...
+  const auto before = ring.stats().completions;
+  for (int turns = 0; ring.stats().completions == before && turns < 100'000; ++turns) ring.turn(false);
+  REQUIRE(ring.stats().completions == before + 1);
+  server.stop();  // ...when the stop comes: its descriptor is the listener's to refuse
+  ring.run();
+  REQUIRE(listened.done);
+  if (listened.thrown) std::rethrow_exception(listened.thrown);
+  CHECK(late.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
+  CHECK(stats.accept.accepted == 0);
+}
+
+TEST_CASE("a client accepted on descriptor 0 (a program started with stdin closed) is served like any other",
+          "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server] = t;
+  Outcome<std::monostate> listened;
+  spawn_into(server.listen(), listened);
+  auto client = RawSocket::connect("127.0.0.1", port);
+  const int stdin_copy = ::fcntl(0, F_DUPFD_CLOEXEC, 3);
+  ::close(0);  // the lowest free descriptor is now 0: the accept gives it to the client
+  for (int turns = 0; stats.accept.accepted == 0 && turns < 100'000; ++turns) ring.poll(), ring.turn(false);
+  client.send("HELLO 1\nHELLO 3\n");
+  server.stop();
+  ring.run();
+  ::dup2(stdin_copy, 0);  // stdin back (the session's close has freed 0 by now)
+  ::close(stdin_copy);
+  REQUIRE(listened.done);
+  if (listened.thrown) std::rethrow_exception(listened.thrown);
+  CHECK(client.read_all() == "HELLO 2\n");
+  CHECK(stats.accept.completed == 1);
 }
