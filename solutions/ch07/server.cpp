@@ -77,7 +77,6 @@ Task<void> Server::listen() {
         if (wake == Wake::cancelled) continue;  // stop(): the loop ends once the accept has
       }
     }
-    in_a_row = last ? 0 : in_a_row;
     if (last && !stopping_ && !accepts_.active()) ring_.accept(accepts_, listener_.get());  // submitted again
   }
   ring_.close(std::move(listener_));

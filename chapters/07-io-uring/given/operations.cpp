@@ -68,7 +68,6 @@ void Ring::start(Operation& op, io_uring_sqe& sqe, TimePoint deadline) {
   ++in_flight_;
   runtime_.add_io_waiter();  // the runtime is not finished while a task waits for the kernel
   if (deadline != TimePoint::max()) {
-    op.deadline_.waiter = &op.waiter_;
     op.deadline_.op = &op;
     deadlines_.arm(op.deadline_, deadline);
   }
@@ -114,10 +113,10 @@ void Ring::accept(Stream& stream, int listener) {
 
 void Ring::cancel(Stream& stream, Wake why) {
   if (!stream.active_) return;
-  stream.cancel_why_ = why;
-  io_uring_sqe& sqe = slot();
+  io_uring_sqe& sqe = slot();  // first: if it throws, the stream is as it was
   io_uring_prep_cancel(&sqe, static_cast<Target*>(&stream), 0);
   io_uring_sqe_set_data(&sqe, nullptr);
+  stream.cancel_why_ = why;
 }
 
 void Ring::Next::await_suspend(std::coroutine_handle<> task) noexcept {
