@@ -7,6 +7,7 @@ exercise, a heading "## Hints for exercise N.M" and then blocks
 """
 import pathlib
 import re
+import signal
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HEADING = re.compile(r'^## Hints for exercise (\d+\.\d+)[ \t]*$', re.M)
@@ -33,3 +34,9 @@ def every_exercise():
         for exercise, hints in read(hints_file).items():
             found[exercise] = (hints_file, hints)
     return found
+
+
+def end_quietly_on_closed_pipe():
+    """A reader that stops early (`scripts/hint --list | head`) ends the program as it ends `cat`:
+    quietly, by SIGPIPE, instead of with a BrokenPipeError traceback (Python ignores SIGPIPE)."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)

@@ -37,6 +37,13 @@ expect_exit 2 scripts/hint 1.2 zero
 expect_exit 2 scripts/hint
 expect_exit 0 scripts/hint --help
 
+# A reader that stops early (`scripts/hint --help | head`) ends it quietly: no BrokenPipeError
+# traceback. (The reader closes the pipe at once, before the hint is written.)
+errfile=$(mktemp)
+scripts/hint --list 2>"$errfile" | (exec <&-; sleep 0.5)
+[[ ! -s $errfile ]] || fail "scripts/hint into a closed pipe prints: $(cat "$errfile")"
+rm -f "$errfile"
+
 # Every exercise of every lesson has a "Stuck?" line whose count matches its hints.md, and
 # the lessons themselves hold no hint text (reading one with cat must not show a hint).
 expect_exit 0 scripts/hint --list
