@@ -224,7 +224,9 @@ class Runtime {
   void remove_io_waiter() noexcept { --io_waiters_; }
 
   /// One turn: the tasks ready at its start, then I/O (blocking, if `may_block` and no task is
-  /// ready, until an event or the next timer visit), then the timers due. A signal that interrupts
+  /// ready, until an event or the next timer visit), then the timers due. With no timer armed, it
+  /// blocks without end only while a task waits for I/O: with none waiting, no event can come, and
+  /// it does not block at all (run() returns instead of hanging). A signal that interrupts
   /// epoll_wait() (EINTR) is not an error: the turn goes on as if no descriptor were ready.
   /// Returns true if it did anything: resumed a task, saw an event, fired a timer.
   bool turn(bool may_block);
