@@ -126,12 +126,16 @@ class Ring {
   /// How the ring is sized.
   struct Options {
     unsigned entries = 4096;        ///< submission queue slots (the completion queue has twice as many)
-    unsigned buffers = 1024;        ///< provided buffers (a power of two), shared by every connection
+    unsigned buffers = 1024;        ///< provided buffers (a power of two, at most 32768), shared by every connection
     std::size_t buffer_size = 512;  ///< bytes in each
   };
 
-  /// A ring for `runtime`'s tasks, with its provided buffers registered. Throws std::system_error
-  /// if the kernel refuses (hs::io_uring_unavailable() says why, in words).
+  /// A ring for `runtime`'s tasks, with its provided buffers registered. Throws
+  /// std::invalid_argument if `options.buffers` is not a power of two or is over 32768 (the most a
+  /// buffer ring holds); std::system_error if the kernel refuses a step, after undoing the steps
+  /// before it, with the step and the reason as its message: "io_uring_queue_init: ...",
+  /// "mmap: Cannot allocate memory", "io_uring_register_buf_ring: ..." (hs::io_uring_unavailable()
+  /// says why, in words).
   explicit Ring(Runtime& runtime, Options options);
   /// The same, sized by default.
   explicit Ring(Runtime& runtime) : Ring(runtime, Options{}) {}
@@ -222,7 +226,9 @@ class Ring {
   /// completion or cancelled an operation.
   bool turn(bool may_block);
   /// Runs the runtime and the ring together until nothing is left: each turn the runtime's tasks
-  /// and timers, then the ring's turn (blocking only when no task is ready).
+  /// and timers, then the ring's turn (blocking only when no task is ready). Before it returns, it
+  /// submits what is still queued: the last closes, which no task waits for, go out now and not
+  /// only when the Ring is destroyed.
   void run();
   /// Takes turns of both without blocking until neither does anything (the tests' way to let
   /// everything that can happen now happen, on their own thread).
