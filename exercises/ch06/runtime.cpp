@@ -1,5 +1,5 @@
 // Exercise 6.2: the run queue, the epoll reactor and the run loop (README, "Exercise 6.2"). Replace
-// each stub; `ctest --preset ch06 -R 'ex6.2'` says how far you are.
+// each stub; `build/dev/bin/hs-ch06-tests '[ex6.2]'` says how far you are.
 #include "ch06/runtime.hpp"
 
 #include "hs/exercise.hpp"
