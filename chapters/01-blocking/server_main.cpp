@@ -9,6 +9,7 @@
 #include "hs/exercise.hpp"
 #include "hs/log.hpp"
 #include "hs/server_cli.hpp"
+#include "hs/server_log.hpp"
 
 int main(int argc, char** argv) {
   // First, before anything else: SIGINT/SIGTERM become a readable descriptor the loop can watch.
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "hs-ch01-server: {}\n", e.what());
     return 1;
   }
-  log.info("stopped: {} connections, {} done, {} failed", stats.accepted.load(), stats.completed.load(),
+  log.info("stopped: {}, {} done, {} failed", hs::count_of(stats.accepted.load(), "connection"), stats.completed.load(),
            stats.failed.load());
   return 0;
 }

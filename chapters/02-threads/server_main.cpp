@@ -14,6 +14,7 @@
 #include "hs/exercise.hpp"
 #include "hs/log.hpp"
 #include "hs/server_cli.hpp"
+#include "hs/server_log.hpp"
 
 int main(int argc, char** argv) {
   const hs::SignalFd stop{SIGINT, SIGTERM};  // first: threads started later inherit the blocked mask
@@ -58,8 +59,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "hs-ch02-server: {}\nTry fewer --threads, or check ulimit -u and ulimit -v.\n", e.what());
     return 1;
   }
-  log.info("stopped: {} connections, {} done, {} failed, {} refused busy; at most {} serving threads",
-           stats.accept.accepted.load(), stats.accept.completed.load(), stats.accept.failed.load(),
-           stats.refused_busy.load(), stats.threads_peak.load());
+  log.info("stopped: {}, {} done, {} failed, {} refused busy; at most {}",
+           hs::count_of(stats.accept.accepted.load(), "connection"), stats.accept.completed.load(),
+           stats.accept.failed.load(), stats.refused_busy.load(),
+           hs::count_of(stats.threads_peak.load(), "serving thread"));
   return 0;
 }

@@ -46,7 +46,7 @@ void log_stopping(const Logger& log, std::uint64_t in_progress, std::chrono::mil
 
 void log_stopped(const Logger& log, std::uint64_t accepted, std::uint64_t done, std::uint64_t failed,
                  std::uint64_t peak) {
-  log.info("stopped: {} connections, {} done, {} failed; at most {} at once", accepted, done, failed, peak);
+  log.info("stopped: {}, {} done, {} failed; at most {} at once", count_of(accepted, "connection"), done, failed, peak);
 }
 
 std::string message_of(std::exception_ptr thrown) {
@@ -57,6 +57,10 @@ std::string message_of(std::exception_ptr thrown) {
   } catch (...) {
     return "an exception that is not a std::exception";
   }
+}
+
+std::string count_of(std::uint64_t n, std::string_view noun) {
+  return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
 }
 
 }  // namespace hs

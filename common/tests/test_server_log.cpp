@@ -55,7 +55,17 @@ TEST_CASE("the outcome line: done, the ERROR line sent, or the broken connection
   CHECK(stderr_of([&] { hs::log_outcome(hs::Logger{true}, peer, hs::Status::failed, late, {}, 1ms); }).empty());
 }
 
-TEST_CASE("an exception from a connection is logged, or rethrown if it is an untouched stub", "[server_log]") {
+TEST_CASE("the stop line counts in words: 1 connection and 0 or 2 connections", "[server_log]") {
+  const hs::Logger log;
+  CHECK_THAT(stderr_of([&] { hs::log_stopped(log, 1, 1, 0, 1); }),
+             Catch::EndsWith("info  stopped: 1 connection, 1 done, 0 failed; at most 1 at once\n"));
+  CHECK_THAT(stderr_of([&] { hs::log_stopped(log, 2, 1, 1, 2); }),
+             Catch::EndsWith("info  stopped: 2 connections, 1 done, 1 failed; at most 2 at once\n"));
+  CHECK(hs::count_of(0, "connection") == "0 connections");
+  CHECK(hs::count_of(1, "serving thread") == "1 serving thread");
+}
+
+TEST_CASE("an exception from a connection is logged or rethrown if it is an untouched stub", "[server_log]") {
   const hs::Logger log{true};  // quiet: errors are still printed
   CHECK_THAT(stderr_of([&] {
                hs::log_or_rethrow(std::make_exception_ptr(std::runtime_error{"boom"}), log, "127.0.0.1:1: the session");

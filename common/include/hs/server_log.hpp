@@ -36,7 +36,8 @@ void log_outcome(const Logger& log, const Endpoint& peer, const Result& result, 
 /// cleanly)", with the handshake timeout given. What chapters 03 and 06 log when they stop accepting.
 void log_stopping(const Logger& log, std::uint64_t in_progress, std::chrono::milliseconds handshake_timeout);
 
-/// A server's last line: `stopped: N connections, D done, F failed; at most P at once`.
+/// A server's last line: `stopped: N connections, D done, F failed; at most P at once` (for one:
+/// `stopped: 1 connection, ...`).
 void log_stopped(const Logger& log, std::uint64_t accepted, std::uint64_t done, std::uint64_t failed,
                  std::uint64_t peak);
 
@@ -48,5 +49,8 @@ void log_or_rethrow(std::exception_ptr thrown, const Logger& log, std::string_vi
 
 /// What `thrown` says (its what(), for a std::exception): for a main() that prints why it stops.
 std::string message_of(std::exception_ptr thrown);
+
+/// `n` and `noun`, which takes an s unless `n` is 1: `1 connection`, `0 connections`, `3 connections`.
+std::string count_of(std::uint64_t n, std::string_view noun);
 
 }  // namespace hs
