@@ -22,7 +22,7 @@ std::ptrdiff_t open_descriptors() {
 
 }  // namespace
 
-TEST_CASE("io_uring_unavailable: empty where a ring works, and it leaves no descriptor open", "[io_uring]") {
+TEST_CASE("io_uring_unavailable: empty where a ring works and it leaves no descriptor open", "[io_uring]") {
   HS_SKIP_WITHOUT_IO_URING();
   const auto before = open_descriptors();
   CHECK(hs::io_uring_unavailable().empty());
@@ -40,11 +40,11 @@ TEST_CASE("io_uring_unavailable: empty where a ring works, and it leaves no desc
 }
 
 // Not run by itself (hidden): the next test runs it as a child, under hs-without-io-uring.
-TEST_CASE("io_uring_unavailable, as a child: prints what it finds", "[.][io_uring-child]") {
+TEST_CASE("io_uring_unavailable as a child: prints what it finds", "[.][io_uring-child]") {
   fmt::print("probe: {}\n", hs::io_uring_unavailable());
 }
 
-TEST_CASE("io_uring_unavailable: where seccomp refuses io_uring, says so and names the likely cause", "[io_uring]") {
+TEST_CASE("io_uring_unavailable: where seccomp refuses io_uring it says so and names the likely cause", "[io_uring]") {
   const auto self = std::filesystem::read_symlink("/proc/self/exe").string();
   hs::testing::ChildProcess child{hs::testing::without_io_uring_path(), {self, "[io_uring-child]"}};
   std::string line;

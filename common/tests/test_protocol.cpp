@@ -21,7 +21,7 @@ TEST_CASE("error lines are formatted per the spec", "[protocol]") {
   CHECK(hs::error_line({ErrorReason::busy, ""}) == "ERROR busy\n");
 }
 
-TEST_CASE("error lines are parsed back, marked as from the peer", "[protocol]") {
+TEST_CASE("error lines are parsed back and marked as from the peer", "[protocol]") {
   const auto e = hs::parse_error_line("ERROR sequence expected 7 got 99");
   REQUIRE(e);
   CHECK(e->reason == ErrorReason::sequence);

@@ -11,7 +11,7 @@ using hs::testing::RawSocket;
 using hs::testing::ReadEnd;
 using namespace std::chrono_literals;
 
-TEST_CASE("lines cross in both directions, split or coalesced", "[testing]") {
+TEST_CASE("lines cross in both directions split or coalesced", "[testing]") {
   RawListener listener;
   auto client = RawSocket::connect("127.0.0.1", listener.port());
   auto server = listener.accept();
@@ -24,7 +24,7 @@ TEST_CASE("lines cross in both directions, split or coalesced", "[testing]") {
   CHECK(client.last_end() == ReadEnd::line);
 }
 
-TEST_CASE("end of stream, half-close and reset are told apart", "[testing]") {
+TEST_CASE("end of stream and half-close and reset are told apart", "[testing]") {
   RawListener listener;
   auto client = RawSocket::connect("127.0.0.1", listener.port());
   auto server = listener.accept();

@@ -38,7 +38,7 @@ const hs::Endpoint peer{"127.0.0.1", 41000};
 
 }  // namespace
 
-TEST_CASE("the outcome line: done, the ERROR line sent, or the broken connection", "[server_log]") {
+TEST_CASE("the outcome line: done or the ERROR line sent or the broken connection", "[server_log]") {
   const hs::Logger log;
   CHECK_THAT(stderr_of([&] { hs::log_outcome(log, peer, hs::Status::done, std::nullopt, {}, 1500us); }),
              Catch::EndsWith("info  127.0.0.1:41000 done in 1.5 ms\n"));
@@ -76,7 +76,7 @@ TEST_CASE("an exception from a connection is logged or rethrown if it is an unto
   CHECK(stderr_of([&] { hs::log_or_rethrow(nullptr, log, "x"); }).empty());
 }
 
-TEST_CASE("accept errors: skip the connection, back off, or stop as a bug", "[server_log]") {
+TEST_CASE("accept errors: skip the connection or back off or stop as a bug", "[server_log]") {
   using hs::AcceptFailure;
   for (int e : {EMFILE, ENFILE, ENOBUFS, ENOMEM}) CHECK(hs::classify_accept_failure(e) == AcceptFailure::back_off);
   for (int e : {ECONNABORTED, EINTR, EAGAIN, EWOULDBLOCK, EPERM, EPROTO, ENETDOWN, ENETUNREACH, EHOSTUNREACH, EHOSTDOWN,

@@ -103,7 +103,7 @@ TEST_CASE("client: a wrong or bad reply fails on our side", "[ex0.4]") {
   });
 }
 
-TEST_CASE("client: the server closing early, or a clock running out, fails", "[ex0.4]") {
+TEST_CASE("client: the server closing early or a clock running out fails the handshake", "[ex0.4]") {
   run_each({
       {1,
        {"closed before Y",

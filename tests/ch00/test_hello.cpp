@@ -47,7 +47,7 @@ TEST_CASE("parse_hello accepts every valid HELLO line", "[ex0.1]") {
   CHECK(parsed.number == row.number);
 }
 
-TEST_CASE("parse_hello refuses anything else, saying why", "[ex0.1]") {
+TEST_CASE("parse_hello refuses anything else and says why", "[ex0.1]") {
   const auto row = GENERATE(values<Refused>({
       {"", ErrorReason::malformed, "empty line"},
       {"HELLO", ErrorReason::malformed, "no space, no number"},
@@ -101,7 +101,7 @@ TEST_CASE("format_hello writes one terminated line", "[ex0.1]") {
   CHECK(format_hello(row.number) == row.line);
 }
 
-TEST_CASE("what format_hello writes, parse_hello reads back", "[ex0.1]") {
+TEST_CASE("parse_hello reads back what format_hello writes", "[ex0.1]") {
   for (std::int64_t n : {std::int64_t{0}, std::int64_t{1}, std::int64_t{-1}, std::int64_t{123456789},
                          std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()}) {
     auto line = format_hello(n);

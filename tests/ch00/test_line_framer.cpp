@@ -75,7 +75,7 @@ TEST_CASE("every way of cutting a stream gives the same lines", "[ex0.2]") {
   CHECK(frame_all(bytes) == expected);  // one byte per read
 }
 
-TEST_CASE("a line of exactly 64 bytes is allowed, 65 is too long", "[ex0.2]") {
+TEST_CASE("a line of exactly 64 bytes is allowed and 65 is too long", "[ex0.2]") {
   const std::string line63(max_line_bytes - 1, 'x');
   CHECK(frame_all({line63 + "\n"}) == Lines{line63});  // 63 + \n = 64 bytes
   const std::string line62(max_line_bytes - 2, 'x');

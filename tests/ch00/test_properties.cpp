@@ -51,7 +51,7 @@ std::string random_cuts(std::mt19937_64& rng) {
 
 }  // namespace
 
-TEST_CASE("server: any input gives a valid reply, however it is cut", "[ex0.3]") {
+TEST_CASE("server: any input gives a valid reply however it is cut", "[ex0.3]") {
   std::mt19937_64 rng{20261125};  // fixed seed: the same inputs every run
   for (int i = 0; i < iterations; ++i) {
     const auto input = random_input(rng);
@@ -61,7 +61,7 @@ TEST_CASE("server: any input gives a valid reply, however it is cut", "[ex0.3]")
   }
 }
 
-TEST_CASE("client: any reply is handled, however it is cut", "[ex0.4]") {
+TEST_CASE("client: any reply is handled however it is cut", "[ex0.4]") {
   std::mt19937_64 rng{42};
   const std::int64_t xs[] = {1, -1, 0, std::numeric_limits<std::int64_t>::max(),
                              std::numeric_limits<std::int64_t>::min()};

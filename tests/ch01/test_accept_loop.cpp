@@ -22,7 +22,7 @@ using namespace hs::ch01::test;
 // (tests/support/server_behaviour.hpp). The rest of this file is what only the blocking loop does.
 HS_SERVER_BEHAVIOUR_TEST_CASES(InProcessServer, "", "[ex1.3]", "[ex1.3]")
 
-TEST_CASE("head-of-line blocking: while one client stalls, the next one waits", "[ex1.3]") {
+TEST_CASE("head-of-line blocking: while one client stalls the next one waits", "[ex1.3]") {
   InProcessServer server;
   auto first = server.connect();
   first.send("HELLO 1\n");
@@ -104,7 +104,7 @@ std::vector<RawSocket> queue_clients(int listener, unsigned n) {
 
 }  // namespace
 
-TEST_CASE("refuse_queued() answers each waiting client with ERROR shutdown, and logs how many", "[ex1.3]") {
+TEST_CASE("refuse_queued() answers each waiting client with ERROR shutdown and logs how many", "[ex1.3]") {
   const hs::Fd listener = listener_on_loopback();
   hs::testing::LogRecorder log;
   SECTION("three waiting") {
@@ -137,7 +137,7 @@ TEST_CASE("refuse_queued() out of descriptors says that the waiting clients go u
   CHECK(log.count("refused") == 0);
 }
 
-TEST_CASE("refuse_queued() answers at most 4096 clients, so that a flood cannot hold up the stop", "[ex1.3]") {
+TEST_CASE("refuse_queued() answers at most 4096 clients so that a flood cannot hold up the stop", "[ex1.3]") {
   // 4097 waiting (a listen backlog of 4096 holds one more): more than anyone should answer.
   rlimit limit{};
   REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);

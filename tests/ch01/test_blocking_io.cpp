@@ -118,7 +118,7 @@ TEST_CASE("read_some reports a reset connection as an error", "[ex1.1]") {
   CHECK(r.error == std::error_code(ECONNRESET, std::generic_category()));
 }
 
-TEST_CASE("write_all sends everything, even more than the socket buffers hold", "[ex1.1]") {
+TEST_CASE("write_all sends everything even when it is more than the socket buffers hold", "[ex1.1]") {
   auto pair = connected_pair();  // (not a structured binding: clang 14 cannot capture those)
   auto& server = pair.server;
   const std::string big(8 << 20, 'z');  // 8 MiB: many partial sends

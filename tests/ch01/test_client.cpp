@@ -36,7 +36,7 @@ ClientOptions quick(std::int64_t x) {
 
 }  // namespace
 
-TEST_CASE("client: a full handshake, done when the server closes", "[ex1.4]") {
+TEST_CASE("client: a full handshake that is done when the server closes", "[ex1.4]") {
   ScriptedServer server{[](RawSocket& s) {
     auto got = s.read_line();
     s.send("HELLO 42\n");
@@ -55,7 +55,7 @@ TEST_CASE("client: a full handshake, done when the server closes", "[ex1.4]") {
   CHECK(seen == expected);
 }
 
-TEST_CASE("client: a wrong Y fails with sequence, and no Z is sent", "[ex1.4]") {
+TEST_CASE("client: a wrong Y fails with sequence and no Z is sent", "[ex1.4]") {
   ScriptedServer server{[](RawSocket& s) {
     auto got = s.read_line();
     s.send("HELLO 50\n");
@@ -89,7 +89,7 @@ TEST_CASE("client: the server's ERROR line is reported as the server's", "[ex1.4
   server.received();
 }
 
-TEST_CASE("client: silence and early closes fail, within the timeouts", "[ex1.4]") {
+TEST_CASE("client: silence and early closes fail within the timeouts", "[ex1.4]") {
   SECTION("the server never answers") {
     ScriptedServer server{[](RawSocket& s) { return s.read_all(); }};
     ClientResult result;
@@ -159,7 +159,7 @@ TEST_CASE("client: --think-ms pauses between Y and Z", "[ex1.4]") {
   CHECK(server.received() == "HELLO 7\nHELLO 9\n");
 }
 
-TEST_CASE("client: --think-ms is only between Y and Z, not before X", "[ex1.4]") {
+TEST_CASE("client: --think-ms is only between Y and Z and not before X", "[ex1.4]") {
   // The server refuses at once, so a client that thinks only before Z never thinks here. One that
   // thought before X too would be 10 s late with it.
   const auto connected = Clock::now();

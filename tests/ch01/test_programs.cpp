@@ -9,7 +9,7 @@ using namespace hs::ch01::test;
 using hs::testing::ChildProcess;
 using hs::testing::program_path;
 
-TEST_CASE("hs-ch01-server: prints its address, serves, and stops cleanly on SIGTERM and SIGINT", "[ex1.3]") {
+TEST_CASE("hs-ch01-server: prints its address and serves and stops cleanly on SIGTERM and SIGINT", "[ex1.3]") {
   hs::testing::behaviour::serves_and_stops_on_signals("hs-ch01-server");
 }
 
@@ -17,7 +17,7 @@ TEST_CASE("hs-ch01-server: a port in use and bad options are reported clearly", 
   hs::testing::behaviour::reports_port_in_use_and_bad_options("hs-ch01-server");
 }
 
-TEST_CASE("hs-client: prints the exchange and exits 0, or 1 on a wrong reply or an ERROR line", "[ex1.4]") {
+TEST_CASE("hs-client: prints the exchange and exits 0 (or 1 on a wrong reply or an ERROR line)", "[ex1.4]") {
   struct Row {
     const char* reply;
     int status;
@@ -48,7 +48,7 @@ TEST_CASE("hs-client: prints the exchange and exits 0, or 1 on a wrong reply or 
   server.get();
 }
 
-TEST_CASE("hs-client: no server is a clear error, exit 1", "[ex1.4]") {
+TEST_CASE("hs-client: no server is a clear error with exit status 1", "[ex1.4]") {
   std::uint16_t port = 0;
   {
     RawListener closed_soon;

@@ -33,7 +33,7 @@ Saturated saturate(Server& server) {
 // What every chapter's server does (tests/support/server_behaviour.hpp); then what a pool adds.
 HS_SERVER_BEHAVIOUR_TEST_CASES(PoolServer, "pool: ", "[ex2.3]", "[ex2.3]")
 
-TEST_CASE("pool, overload wait: W clients served at once, the rest wait their turn", "[ex2.3]") {
+TEST_CASE("pool with overload wait: W clients served at once while the rest wait their turn", "[ex2.3]") {
   Server server{pool(two_workers_one_place(Overload::wait))};
   auto [a, b, queued] = saturate(server);
   auto waiting = server.connect();  // not even accepted: the queue is full, it waits in the backlog
@@ -53,7 +53,7 @@ TEST_CASE("pool, overload wait: W clients served at once, the rest wait their tu
   CHECK(server.stats().threads_peak == 2);
 }
 
-TEST_CASE("pool, overload refuse: the client beyond W + Q gets ERROR busy at once", "[ex2.3]") {
+TEST_CASE("pool with overload refuse: the client beyond W + Q gets ERROR busy at once", "[ex2.3]") {
   Server server{pool(two_workers_one_place(Overload::refuse))};
   auto [a, b, queued] = saturate(server);
   auto refused = server.connect();
@@ -68,7 +68,7 @@ TEST_CASE("pool, overload refuse: the client beyond W + Q gets ERROR busy at onc
   CHECK(server.eventually([&] { return server.stats().accept.completed == 3; }));
 }
 
-TEST_CASE("pool: stop serves every client already accepted, then joins the workers", "[ex2.3]") {
+TEST_CASE("pool: stop serves every client already accepted then joins the workers", "[ex2.3]") {
   Server server{pool(two_workers_one_place(Overload::wait))};
   auto [a, b, queued] = saturate(server);
   auto waiting = server.connect();  // in the backlog: the queue is full
@@ -87,7 +87,7 @@ TEST_CASE("pool: stop serves every client already accepted, then joins the worke
   CHECK(server.stats().threads_now == 0);
 }
 
-TEST_CASE("pool: many clients, few workers, all served", "[ex2.3]") {
+TEST_CASE("pool: many clients and few workers and all are served", "[ex2.3]") {
   Server server{pool({4, 8, Overload::wait})};
   constexpr int clients = 100;
   std::vector<RawSocket> all;

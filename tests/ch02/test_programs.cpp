@@ -37,7 +37,7 @@ TEST_CASE("hs-ch02-server --model pool serves clients at once and stops on SIGTE
   CHECK_THAT(bad.stderr_text(), Catch::Contains("--model must be thread-per-conn or pool"));
 }
 
-TEST_CASE("hs-ch02-server: prints its address, serves, and stops cleanly on SIGTERM and SIGINT", "[ex2.3]") {
+TEST_CASE("hs-ch02-server: prints its address and serves and stops cleanly on SIGTERM and SIGINT", "[ex2.3]") {
   hs::testing::behaviour::serves_and_stops_on_signals("hs-ch02-server");
 }
 

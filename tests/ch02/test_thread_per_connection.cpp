@@ -10,7 +10,7 @@ using namespace hs::ch02::test;
 // What every chapter's server does (tests/support/server_behaviour.hpp); then what threads add.
 HS_SERVER_BEHAVIOUR_TEST_CASES(ThreadPerConnectionServer, "thread per connection: ", "[ex2.1]", "[ex2.1]")
 
-TEST_CASE("thread per connection: 200 stalled clients are held at once, one thread each", "[ex2.1]") {
+TEST_CASE("thread per connection: 200 stalled clients are held at once with one thread each", "[ex2.1]") {
   Server server{thread_per_connection()};
   constexpr int clients = 200;
   std::vector<RawSocket> stalled;
@@ -53,7 +53,7 @@ TEST_CASE("thread per connection: failures stay in their own thread", "[ex2.1]")
   CHECK(server.eventually([&] { return server.stats().accept.failed == 2 && server.stats().accept.completed == 1; }));
 }
 
-TEST_CASE("thread per connection: stop lets every thread finish its client, then joins them", "[ex2.1]") {
+TEST_CASE("thread per connection: stop lets every thread finish its client then joins them", "[ex2.1]") {
   Server server{thread_per_connection()};
   std::vector<RawSocket> stalled;
   for (int i = 0; i < 5; ++i) {

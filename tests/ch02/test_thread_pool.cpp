@@ -62,7 +62,7 @@ struct FullPool {
 
 }  // namespace
 
-TEST_CASE("the pool runs every task, on at most W threads, and loses none at shutdown", "[ex2.2]") {
+TEST_CASE("the pool runs every task on at most W threads and loses none at shutdown", "[ex2.2]") {
   constexpr int tasks = 2000;
   std::mutex mutex;
   std::set<std::thread::id> threads_seen;
@@ -134,7 +134,7 @@ TEST_CASE("the queue bound holds under concurrent submitters", "[ex2.2]") {
   CHECK(ran == static_cast<int>(workers + capacity));
 }
 
-TEST_CASE("submit waits for room, try_submit and wait_for_room do not", "[ex2.2]") {
+TEST_CASE("submit waits for room while try_submit and wait_for_room do not", "[ex2.2]") {
   FullPool full;
   Gate& gate = full.gate;
   ThreadPool& pool = full.pool;
@@ -173,7 +173,7 @@ TEST_CASE("shutdown() wakes a submit() that waits for room: it gives up at once"
   CHECK_FALSE(waiting.get());
 }
 
-TEST_CASE("shutdown with a full queue runs every queued task, then joins", "[ex2.2]") {
+TEST_CASE("shutdown with a full queue runs every queued task then joins", "[ex2.2]") {
   Gate gate;
   std::atomic<int> ran{0};
   ThreadPool pool{2, 6};
@@ -193,7 +193,7 @@ TEST_CASE("shutdown with a full queue runs every queued task, then joins", "[ex2
   CHECK(pool.queued() == 0);
 }
 
-TEST_CASE("after shutdown: no new tasks, a second shutdown is harmless, and so is the destructor", "[ex2.2]") {
+TEST_CASE("after shutdown: no new tasks and a second shutdown is harmless and so is the destructor", "[ex2.2]") {
   ThreadPool pool{2, 2};
   std::atomic<int> ran{0};
   REQUIRE(pool.submit([&ran] { ++ran; }));
@@ -223,7 +223,7 @@ TEST_CASE("the destructor finishes the queued tasks too", "[ex2.2]") {
   CHECK(ran == 100);
 }
 
-TEST_CASE("shutdown() from one of the pool's own tasks is refused, not a deadlock", "[ex2.2]") {
+TEST_CASE("shutdown() from one of the pool's own tasks is refused instead of a deadlock", "[ex2.2]") {
   ThreadPool pool{2, 2};
   std::promise<std::string> what;
   REQUIRE(pool.submit([&] {

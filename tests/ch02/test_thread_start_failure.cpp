@@ -78,12 +78,13 @@ extern "C" int pthread_create(pthread_t* thread, const pthread_attr_t* attribute
   return real(thread, attributes, start, argument);
 }
 
-TEST_CASE("the pool: if a worker cannot start, the ones that did are stopped and the constructor throws", "[ex2.2]") {
+TEST_CASE("the pool: if a worker cannot start then the ones that did are stopped and the constructor throws",
+          "[ex2.2]") {
   const FailThreadStart failing{1};  // the first worker starts, the second cannot
   CHECK_THROWS_AS(ThreadPool(3, 1), std::system_error);
 }
 
-TEST_CASE("thread per connection: a client whose thread cannot start gets ERROR busy, and the loop carries on",
+TEST_CASE("thread per connection: a client whose thread cannot start gets ERROR busy and the loop carries on",
           "[ex2.1]") {
   Server server{thread_per_connection()};
   std::optional<FailThreadStart> failing{std::in_place, 0};
@@ -117,7 +118,7 @@ TEST_CASE("thread per connection: clients still waiting when the stop comes hear
 
 #else
 
-TEST_CASE("thread start failures (skipped under the sanitizers, which intercept pthread_create)", "[ex2.1]") {
+TEST_CASE("thread start failures (skipped under the sanitizers as they intercept pthread_create)", "[ex2.1]") {
   WARN("skipped: a sanitizer intercepts pthread_create(), so these tests cannot replace it");
 }
 

@@ -42,7 +42,7 @@ Acceptor loopback_acceptor(asio::io_context& io, std::uint16_t& port) {
 
 }  // namespace
 
-TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not reset", "[ex3.4]") {
+TEST_CASE("stop: the connections still queued are answered ERROR shutdown and not reset", "[ex3.4]") {
   asio::io_context io{1};
   hs::Logger log{true};
   ServerStats stats;
@@ -63,7 +63,7 @@ TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not r
   CHECK(stats.accept.accepted == 0);
 }
 
-TEST_CASE("stop: listen() returns at once, the handshakes in progress finish, then run() returns", "[ex3.4]") {
+TEST_CASE("stop: listen() returns at once and the handshakes in progress finish before run() returns", "[ex3.4]") {
   asio::io_context io{1};
   hs::testing::LogRecorder recorded;
   const hs::Logger log = recorded.logger();

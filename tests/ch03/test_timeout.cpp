@@ -61,7 +61,7 @@ Outcome run_race(Clock::duration how_long, Deadlines deadlines, bool& drained, b
 
 }  // namespace
 
-TEST_CASE("an operation that finishes first wins, and the watchdog is cancelled", "[ex3.1]") {
+TEST_CASE("an operation that finishes first wins and the watchdog is cancelled", "[ex3.1]") {
   const auto now = Clock::now();
   bool drained = false;
   const Outcome outcome = run_race(10ms, {now + an_hour, now + an_hour}, drained);
@@ -73,7 +73,7 @@ TEST_CASE("an operation that finishes first wins, and the watchdog is cancelled"
   CHECK(drained);
 }
 
-TEST_CASE("when a deadline passes first, the operation is cancelled, and is over before the race returns", "[ex3.1]") {
+TEST_CASE("when a deadline passes first the operation is cancelled and is over before the race returns", "[ex3.1]") {
   struct Row {
     const char* what;
     Clock::duration message_in, handshake_in;
@@ -159,7 +159,7 @@ WakeOutcome run_wake(Clock::duration message_in, Clock::duration how_long, bool&
 
 }  // namespace
 
-TEST_CASE("wake(): a deadline moved earlier is read at once, and waking is not losing the race", "[ex3.1]") {
+TEST_CASE("wake(): a deadline moved earlier is read at once and waking is not losing the race", "[ex3.1]") {
   SECTION("moved to 50 ms from now: the watchdog wins then, not an hour later") {
     bool drained = false;
     const WakeOutcome outcome = run_wake(50ms, an_hour, drained);

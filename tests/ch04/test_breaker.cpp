@@ -33,7 +33,7 @@ void fail_times(CircuitBreaker& breaker, int times, Clock::time_point when) {
 
 }  // namespace
 
-TEST_CASE("a CircuitBreaker opens after exactly K consecutive failures, not K-1", "[ex4.5]") {
+TEST_CASE("a CircuitBreaker opens after exactly K consecutive failures and not K-1", "[ex4.5]") {
   CircuitBreaker breaker{options(3, 1000ms)};
   CHECK(breaker.state(t0) == State::closed);
   fail_times(breaker, 2, t0);
@@ -57,7 +57,7 @@ TEST_CASE("a CircuitBreaker counts only consecutive failures: a success resets t
   CHECK(breaker.state(t0) == State::open);
 }
 
-TEST_CASE("an open CircuitBreaker refuses until the cool-down has passed, then lets one probe through", "[ex4.5]") {
+TEST_CASE("an open CircuitBreaker refuses until the cool-down has passed then lets one probe through", "[ex4.5]") {
   CircuitBreaker breaker{options(1, 1000ms)};
   fail_times(breaker, 1, t0);
   CHECK_FALSE(breaker.allow(t0 + 500ms));
@@ -84,7 +84,7 @@ TEST_CASE("a CircuitBreaker closes when the probe succeeds", "[ex4.5]") {
   CHECK(breaker.times_opened() == 1);
 }
 
-TEST_CASE("a CircuitBreaker opens again when the probe fails, for a fresh cool-down", "[ex4.5]") {
+TEST_CASE("a CircuitBreaker opens again for a fresh cool-down when the probe fails", "[ex4.5]") {
   CircuitBreaker breaker{options(2, 1000ms)};
   fail_times(breaker, 2, t0);
   REQUIRE(breaker.allow(t0 + 1s));

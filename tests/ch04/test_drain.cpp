@@ -9,7 +9,7 @@ using namespace hs::ch04;
 using namespace hs::ch04::test;
 using hs::testing::cpu_used;
 
-TEST_CASE("the drain lets handshakes in flight finish, and takes no new connection", "[ex4.6]") {
+TEST_CASE("the drain lets handshakes in flight finish and takes no new connection", "[ex4.6]") {
   Config config;
   config.server.drain = 60s;
   config.server.session = {30s, 60s};
@@ -49,7 +49,7 @@ TEST_CASE("the drain lets handshakes in flight finish, and takes no new connecti
   CHECK(server.log().count("still in progress") == 0);
 }
 
-TEST_CASE("after the drain deadline, the handshakes still in flight end with ERROR shutdown", "[ex4.6]") {
+TEST_CASE("after the drain deadline the handshakes still in flight end with ERROR shutdown", "[ex4.6]") {
   Config config;
   config.server.drain = 200ms;
   config.server.session = {60s, 120s};  // these clients would otherwise be waited for a minute
@@ -115,7 +115,7 @@ TEST_CASE("the drain sleeps while it waits for the handshakes in flight: waiting
   server.stop();
 }
 
-TEST_CASE("a drain with nothing in flight ends at once, and a second request is harmless", "[ex4.6]") {
+TEST_CASE("a drain with nothing in flight ends at once and a second request is harmless", "[ex4.6]") {
   Config config;
   config.server.drain = std::chrono::hours{1};  // waiting for it would hang the test
   InProcessServer server{config};

@@ -17,7 +17,7 @@ using hs::ch04::test::in_parallel;
 using hs::ch04::test::record_max;
 using Permit = ConnectionLimiter::Permit;
 
-TEST_CASE("a ConnectionLimiter grants max permits, then refuses", "[ex4.4]") {
+TEST_CASE("a ConnectionLimiter grants max permits then refuses", "[ex4.4]") {
   ConnectionLimiter limiter{3};
   CHECK(limiter.in_use() == 0);
   CHECK(limiter.max() == 3);
@@ -45,7 +45,7 @@ TEST_CASE("a Permit gives its slot back when it is destroyed", "[ex4.4]") {
   CHECK(limiter.try_acquire());
 }
 
-TEST_CASE("release() gives the slot back early, and only once", "[ex4.4]") {
+TEST_CASE("release() gives the slot back early and only once", "[ex4.4]") {
   ConnectionLimiter limiter{2};
   {
     auto permit = limiter.try_acquire();
@@ -59,7 +59,7 @@ TEST_CASE("release() gives the slot back early, and only once", "[ex4.4]") {
   CHECK(limiter.in_use() == 0);  // and the destructor after release(): nothing
 }
 
-TEST_CASE("a moved-from Permit releases nothing, the permit it moved to holds the slot", "[ex4.4]") {
+TEST_CASE("a moved-from Permit releases nothing and the permit it moved to holds the slot", "[ex4.4]") {
   ConnectionLimiter limiter{2};
   auto first = limiter.try_acquire();
   REQUIRE(first);

@@ -45,7 +45,7 @@ TEST_CASE("a Counter loses no add when 4 threads add 100000 times each", "[ex4.2
   CHECK(counter.value() == std::uint64_t{threads} * adds);
 }
 
-TEST_CASE("a Gauge follows add, sub and set and keeps the highest value it reached", "[ex4.2]") {
+TEST_CASE("a Gauge follows add() and sub() and set() and keeps the highest value it reached", "[ex4.2]") {
   Gauge gauge;
   CHECK(gauge.value() == 0);
   CHECK(gauge.peak() == 0);
@@ -86,7 +86,7 @@ TEST_CASE("a Gauge's peak stays between 1 and 4 when 4 threads each go +1 then -
   CHECK(gauge.peak() <= threads);  // at most every thread between its +1 and its -1
 }
 
-TEST_CASE("a Gauge's peak is at least the value a set() produced once it returns, while 4 threads race", "[ex4.2]") {
+TEST_CASE("a Gauge's peak is at least the value a set() produced once it returns while 4 threads race", "[ex4.2]") {
   // Each thread sets ever higher values, interleaved with the others' (thread t: t+1, t+5, t+9...),
   // and looks at the peak after each. A compare-exchange loop that gives up when its exchange fails
   // (another thread raised the peak meanwhile, to a smaller value) leaves the peak below its own.
@@ -126,7 +126,7 @@ TEST_CASE("a Gauge's peak is exact when 4 threads only go up", "[ex4.2]") {
   CHECK(gauge.peak() == threads * rounds);
 }
 
-TEST_CASE("an empty Histogram's snapshot has its bounds, zero buckets and +Inf", "[ex4.2]") {
+TEST_CASE("an empty Histogram's snapshot has its bounds and zero buckets and +Inf", "[ex4.2]") {
   const Histogram histogram{{0.001, 0.01, 0.1}};
   const auto snap = histogram.snapshot();
   CHECK(snap.upper_bounds == std::vector<double>{0.001, 0.01, 0.1});
@@ -172,7 +172,7 @@ TEST_CASE("with latency_buckets() each bound catches a duration exactly on it", 
   CHECK(snap.count == bounds.size() + 1);
 }
 
-TEST_CASE("a Histogram refuses empty, non-positive or unordered bounds", "[ex4.2]") {
+TEST_CASE("a Histogram refuses empty or non-positive or unordered bounds", "[ex4.2]") {
   const auto make = [](std::vector<double> bounds) { return Histogram{std::move(bounds)}; };
   CHECK(make({0.25}).snapshot().cumulative.size() == 2);
   CHECK_THROWS_AS(make({}), std::invalid_argument);
@@ -184,7 +184,7 @@ TEST_CASE("a Histogram refuses empty, non-positive or unordered bounds", "[ex4.2
   CHECK_NOTHROW(make(latency_buckets()));
 }
 
-TEST_CASE("a Histogram observed from 4 threads counts every duration, snapshots stay consistent", "[ex4.2]") {
+TEST_CASE("a Histogram observed from 4 threads counts every duration and its snapshots stay consistent", "[ex4.2]") {
   constexpr int per_thread = 50'000;
   Histogram histogram{{0.001, 0.01}};
   REQUIRE(histogram.snapshot().count == 0);

@@ -99,7 +99,7 @@ class MetricsEndpoint {
 
 }  // namespace
 
-TEST_CASE("the metrics endpoint: GET /metrics, as curl sends it, gets 200 and the metrics text", "[given]") {
+TEST_CASE("the metrics endpoint: GET /metrics as curl sends it gets 200 and the metrics text", "[given]") {
   MetricsEndpoint endpoint;
   CHECK(endpoint.ask("GET /metrics HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n") == ok_reply());
   CHECK(endpoint.renders() == 1);
@@ -111,14 +111,15 @@ TEST_CASE("the metrics endpoint: HEAD gets the same headers and no body", "[give
 }
 
 TEST_CASE(
-    "the metrics endpoint: a request may end its lines with a bare LF (as nc sends them), and carry query parameters",
+    "the metrics endpoint: a request may end its lines with a bare LF (as nc sends them) and carry query parameters",
     "[given]") {
   MetricsEndpoint endpoint;
   CHECK(endpoint.ask("GET /metrics\n\n") == ok_reply());
   CHECK(endpoint.ask("GET /metrics?name[]=hs_test_total HTTP/1.0\r\n\r\n") == ok_reply());
 }
 
-TEST_CASE("the metrics endpoint: other paths get 404, other methods 405, a line without a target 400", "[given]") {
+TEST_CASE("the metrics endpoint: other paths get 404 and other methods 405 and a line without a target 400",
+          "[given]") {
   MetricsEndpoint endpoint;
   const auto reply = [](std::string_view status, std::string_view text) {
     return fmt::format("HTTP/1.0 {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
@@ -146,7 +147,7 @@ TEST_CASE("the metrics endpoint: a request that ends before its empty line gets 
   CHECK(endpoint.renders() == 0);
 }
 
-TEST_CASE("the metrics endpoint: one connection after another, each is answered (no scrape is left counted)",
+TEST_CASE("the metrics endpoint: one connection after another and each is answered (no scrape is left counted)",
           "[given]") {
   MetricsEndpoint endpoint;
   int answered = 0;
@@ -154,7 +155,7 @@ TEST_CASE("the metrics endpoint: one connection after another, each is answered 
   CHECK(answered == 40);
 }
 
-TEST_CASE("the metrics endpoint: at most 16 scrapes at once, the 17th is closed unanswered", "[given]") {
+TEST_CASE("the metrics endpoint: at most 16 scrapes at once and the 17th is closed unanswered", "[given]") {
   MetricsEndpoint endpoint;
   const auto start = Clock::now();
   std::vector<RawSocket> silent;  // each holds a scrape until its request deadline, 2 s
@@ -180,7 +181,7 @@ TEST_CASE("the metrics endpoint: at most 16 scrapes at once, the 17th is closed 
   CHECK(answered);
 }
 
-TEST_CASE("the metrics endpoint: out of descriptors, it pauses between attempts and warns once, then serves again",
+TEST_CASE("the metrics endpoint: out of descriptors it pauses between attempts and warns once then serves again",
           "[given]") {
   MetricsEndpoint endpoint;
   // Fill the descriptor table, keeping one free for the client, which takes the last one.

@@ -49,7 +49,7 @@ TEST_CASE("offload runs the job on a pool thread and comes back to the caller's 
   pool.join();
 }
 
-TEST_CASE("offload rethrows what the job threw, in the caller", "[ex4.1]") {
+TEST_CASE("offload rethrows what the job threw in the caller", "[ex4.1]") {
   asio::io_context io{1};
   asio::thread_pool pool{1};
   const std::string caught = run_on_strand<std::string>(io, [&]() -> Awaitable<std::string> {
@@ -64,7 +64,7 @@ TEST_CASE("offload rethrows what the job threw, in the caller", "[ex4.1]") {
   pool.join();
 }
 
-TEST_CASE("while an offloaded job blocks, the io thread runs other coroutines", "[ex4.1]") {
+TEST_CASE("while an offloaded job blocks the io thread runs other coroutines", "[ex4.1]") {
   // The job hands the one-thread io_context something to run, then blocks until it has run. If the
   // job ran on the io thread (as after `co_await asio::post(pool, use_awaitable)`, which does not
   // move the coroutine), nothing else could run there: the job would wait until its deadline.
@@ -89,7 +89,7 @@ TEST_CASE("while an offloaded job blocks, the io thread runs other coroutines", 
   CHECK(released == std::future_status::ready);
 }
 
-TEST_CASE("with --work offload, a bad client is answered while three handshakes wait on the downstream", "[ex4.1]") {
+TEST_CASE("with --work offload a bad client is answered while three handshakes wait on the downstream", "[ex4.1]") {
   Config config;
   config.io_threads = 1;
   config.work = work(WorkMode::offload, 3s);

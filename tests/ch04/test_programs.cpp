@@ -7,7 +7,7 @@
 
 using namespace hs::ch04::test;
 
-TEST_CASE("hs-ch04-server: prints its address, serves, and stops cleanly on SIGTERM and SIGINT", "[ex4.6]") {
+TEST_CASE("hs-ch04-server: prints its address and serves and stops cleanly on SIGTERM and SIGINT", "[ex4.6]") {
   hs::testing::behaviour::serves_and_stops_on_signals("hs-ch04-server");
 }
 
@@ -30,7 +30,7 @@ TEST_CASE("hs-ch04-server: a port in use and bad options are reported clearly", 
 
 // The figure that sizes the CPU work is on stderr before the `listening on` line is on stdout: read
 // then, it is there. (The measured figure depends on the machine; only its being logged is checked.)
-TEST_CASE("hs-ch04-server: the CPU work's rounds per ms are logged at start-up, even --quiet, and the option sets them",
+TEST_CASE("hs-ch04-server: the CPU work's rounds per ms are logged at start-up even --quiet and the option sets them",
           "[ex4.6]") {
   {
     ServerProgram server{{"--quiet", "--work", "cpu-offload", "--work-ms", "1", "--cpu-rounds-per-ms", "1234"}};
@@ -49,7 +49,7 @@ TEST_CASE("hs-ch04-server: the CPU work's rounds per ms are logged at start-up, 
   hs::testing::behaviour::check_stops_cleanly(server, SIGTERM);
 }
 
-TEST_CASE("hs-ch04-server --metrics-port 0: a second line names the endpoint, which counts the handshakes", "[ex4.2]") {
+TEST_CASE("hs-ch04-server --metrics-port 0: a second line names the endpoint that counts the handshakes", "[ex4.2]") {
   ServerProgram server{{"--quiet", "--metrics-port", "0", "--io-threads", "2"}};
   const std::string line = server.read_line();
   REQUIRE(line.starts_with("metrics on 127.0.0.1:"));
@@ -71,7 +71,7 @@ TEST_CASE("hs-ch04-server --metrics-port 0: a second line names the endpoint, wh
   hs::testing::behaviour::check_stops_cleanly(server, SIGTERM);
 }
 
-TEST_CASE("hs-ch04-server --workers 3: three processes share the port, and all stop on SIGTERM", "[ex4.6]") {
+TEST_CASE("hs-ch04-server --workers 3: three processes share the port and all stop on SIGTERM", "[ex4.6]") {
   ServerProgram server{{"--workers", "3"}};
   for (int i = 0; i < 30; ++i) {
     auto c = RawSocket::connect("127.0.0.1", server.port());

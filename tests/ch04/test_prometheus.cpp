@@ -33,7 +33,7 @@ void check_lines(const std::string& text, const std::vector<std::string>& expect
 
 }  // namespace
 
-TEST_CASE("the server's metrics in the Prometheus text format, every line", "[given]") {
+TEST_CASE("the server's metrics in the Prometheus text format line by line", "[given]") {
   using namespace std::chrono_literals;
   hs::ch04::ServerMetrics m;
   // A different value everywhere, so that each line shows which counter it printed.
@@ -131,7 +131,7 @@ TEST_CASE("the server's metrics in the Prometheus text format, every line", "[gi
       });
 }
 
-TEST_CASE("the circuit breaker's metrics in the Prometheus text format, every line", "[given]") {
+TEST_CASE("the circuit breaker's metrics in the Prometheus text format line by line", "[given]") {
   using namespace std::chrono_literals;
   hs::ch04::CircuitBreaker breaker{{.failures_to_open = 1, .cool_down = 1h}};
   check_lines(hs::ch04::prometheus(breaker),

@@ -22,7 +22,7 @@ const Clock::time_point t0 = Clock::time_point{} + 1h;  // any instant will do; 
 
 }  // namespace
 
-TEST_CASE("a TokenBucket starts full, gives its burst at once, then refuses", "[ex4.3]") {
+TEST_CASE("a TokenBucket starts full and gives its burst at once then refuses", "[ex4.3]") {
   TokenBucket bucket{10, 3, t0};
   CHECK(bucket.available(t0) == 3);
   CHECK(bucket.try_take(t0));
@@ -100,7 +100,7 @@ TEST_CASE("a RateLimiter keeps an independent bucket per source", "[ex4.3]") {
   CHECK_FALSE(limiter.allow("10.0.0.1", t0 + 1s));
 }
 
-TEST_CASE("a full RateLimiter forgets only full buckets, so a drained source stays limited", "[ex4.3]") {
+TEST_CASE("a full RateLimiter forgets only full buckets so a drained source stays limited", "[ex4.3]") {
   RateLimiter limiter{1, 2, 2};  // room for two sources
   REQUIRE(limiter.allow("a", t0));
   REQUIRE(limiter.allow("a", t0));      // a: drained, full again at t0 + 2s
@@ -118,7 +118,7 @@ TEST_CASE("a full RateLimiter forgets only full buckets, so a drained source sta
   CHECK(limiter.tracked() <= 2);
 }
 
-TEST_CASE("a RateLimiter's sweep that frees nothing keeps the bound, and a later one still frees", "[ex4.3]") {
+TEST_CASE("a RateLimiter's sweep that frees nothing keeps the bound and a later one still frees", "[ex4.3]") {
   RateLimiter limiter{1, 1, 1};     // room for one source, which holds one token
   REQUIRE(limiter.allow("a", t0));  // a: empty, full again at t0 + 1s
   // At t0 + 1s a is full for an instant, and takes its token again at once: empty until t0 + 2s.
@@ -129,7 +129,7 @@ TEST_CASE("a RateLimiter's sweep that frees nothing keeps the bound, and a later
   CHECK(limiter.tracked() == 1);
 }
 
-TEST_CASE("a RateLimiter refuses new sources while every bucket is in use, and still serves known ones", "[ex4.3]") {
+TEST_CASE("a RateLimiter refuses new sources while every bucket is in use and still serves known ones", "[ex4.3]") {
   RateLimiter limiter{1, 2, 100};
   for (int i = 0; i < 1000; ++i) {
     const bool allowed = limiter.allow("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256), t0);

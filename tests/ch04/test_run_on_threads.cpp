@@ -34,7 +34,7 @@ TEST_CASE("run_on_threads: the first exception stops every thread and is returne
   CHECK(io.stopped());
 }
 
-TEST_CASE("run_on_threads: nothing thrown, it returns null once the io_context is out of work", "[given]") {
+TEST_CASE("run_on_threads: with nothing thrown it returns null once the io_context is out of work", "[given]") {
   asio::io_context io;
   std::atomic<int> ran{0};
   for (int i = 0; i < 100; ++i) asio::post(io, [&] { ++ran; });
@@ -42,7 +42,7 @@ TEST_CASE("run_on_threads: nothing thrown, it returns null once the io_context i
   CHECK(ran == 100);
 }
 
-TEST_CASE("run_on_threads: 2 threads, the caller's included, run at most 2 handlers at once", "[given]") {
+TEST_CASE("run_on_threads: 2 threads (the caller's included) run at most 2 handlers at once", "[given]") {
   // Three handlers that each wait (up to 500 ms) for all three to be running at once: on 2
   // threads they cannot be, so each gives up after its wait.
   asio::io_context io;

@@ -96,7 +96,7 @@ TEST_CASE("the metrics endpoint answers 404 for other paths and 405 for other me
   CHECK(http_get(server.metrics_port()).find("hs_connections_accepted_total 0\n") != std::string::npos);
 }
 
-TEST_CASE("the connection limit (--max-conns): the next client gets ERROR busy, and a freed place is taken again",
+TEST_CASE("the connection limit (--max-conns): the next client gets ERROR busy and a freed place is taken again",
           "[ex4.4]") {
   Config config;
   config.server.max_conns = 3;
@@ -126,7 +126,7 @@ TEST_CASE("the connection limit (--max-conns): the next client gets ERROR busy, 
   CHECK(m.at("hs_connections_open_peak") == 3);
 }
 
-TEST_CASE("the rate limit (--rate): a source over its budget gets ERROR busy, another source does not", "[ex4.3]") {
+TEST_CASE("the rate limit (--rate): a source over its budget gets ERROR busy and another source does not", "[ex4.3]") {
   Config config;
   config.server.rate = RateOptions{0.001, 3};  // a burst of 3, then one every 1000 s: nothing refills in a test
   InProcessServer server{config};
@@ -145,7 +145,7 @@ TEST_CASE("the rate limit (--rate): a source over its budget gets ERROR busy, an
   CHECK(m.at("hs_handshakes_completed_total") == 4);
 }
 
-TEST_CASE("the circuit breaker opens after K slow downstream calls, and then answers at once", "[ex4.5]") {
+TEST_CASE("the circuit breaker opens after K slow downstream calls and then answers at once", "[ex4.5]") {
   Config config;
   config.work = work(WorkMode::offload, 300ms);
   config.work.downstream_timeout = 20ms;  // every call is too slow
@@ -167,7 +167,7 @@ TEST_CASE("the circuit breaker opens after K slow downstream calls, and then ans
   CHECK(m.at("hs_handshakes_failed_total{reason=\"busy\"}") == 8);
 }
 
-TEST_CASE("with two io threads, one blocked by --work blocking, the other still serves", "[ex4.2]") {
+TEST_CASE("with two io threads and one blocked by --work blocking the other still serves", "[ex4.2]") {
   Config config;
   config.io_threads = 2;
   config.work = work(WorkMode::blocking, 3s);
@@ -184,7 +184,7 @@ TEST_CASE("with two io threads, one blocked by --work blocking, the other still 
   CHECK(slow.read_line() == "HELLO 2\n");
 }
 
-TEST_CASE("four io threads hold 1,000 clients at once and complete them all", "[ex4.4]") {
+TEST_CASE("four io threads hold 1000 clients at once and complete them all", "[ex4.4]") {
   Config config;
   config.io_threads = 4;
   config.server.session = {60s, 120s};
@@ -203,8 +203,7 @@ TEST_CASE("four io threads hold 1,000 clients at once and complete them all", "[
   CHECK(m.at("hs_connections_open_peak") == 1000);
 }
 
-TEST_CASE("a deadline that passes during the work is answered with ERROR timeout, in every mode that waits",
-          "[ex4.2]") {
+TEST_CASE("a deadline that passes during the work is answered with ERROR timeout in every mode that waits", "[ex4.2]") {
   for (const WorkMode mode : {WorkMode::timer, WorkMode::offload, WorkMode::cpu_offload}) {
     INFO("--work " << mode_name(mode));
     Config config;
@@ -231,7 +230,7 @@ TEST_CASE("a deadline that passes during the work is answered with ERROR timeout
   }
 }
 
-TEST_CASE("after the work, Z gets the read timeout, not the whole handshake's", "[ex4.2]") {
+TEST_CASE("after the work Z gets the read timeout and not the whole handshake's", "[ex4.2]") {
   for (const WorkMode mode : {WorkMode::timer, WorkMode::offload}) {
     INFO("--work " << mode_name(mode));
     Config config;
@@ -246,7 +245,7 @@ TEST_CASE("after the work, Z gets the read timeout, not the whole handshake's", 
   }
 }
 
-TEST_CASE("a client that resets is counted as reset, not by the ERROR line it never read", "[ex4.2]") {
+TEST_CASE("a client that resets is counted as reset and not by the ERROR line it never read", "[ex4.2]") {
   InProcessServer server;
   for (int stage = 0; stage < 3; ++stage) {
     auto c = server.connect();
@@ -262,7 +261,7 @@ TEST_CASE("a client that resets is counted as reset, not by the ERROR line it ne
   CHECK(m.at("hs_handshakes_failed_total{reason=\"malformed\"}") == 0);
 }
 
-TEST_CASE("the metrics endpoint also takes a request ended by bare newlines, as nc sends it", "[ex4.2]") {
+TEST_CASE("the metrics endpoint also takes a request ended by bare newlines as nc sends it", "[ex4.2]") {
   InProcessServer server;
   auto first = server.connect();
   REQUIRE(handshake(first, 1).empty());

@@ -9,6 +9,6 @@ using namespace hs::ch04::test;
 
 HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[given]")
 
-TEST_CASE("while the server works, the read timeout is paused but the handshake deadline is not", "[given]") {
+TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", "[given]") {
   hs::testing::behaviour::work_pauses_the_read_timeout<Session>();
 }

@@ -19,7 +19,8 @@ WorkOutcome run_once(Work& work) {
 
 }  // namespace
 
-TEST_CASE("Work sizes its CPU work in hash rounds per ms: given, or measured, none where it does not hash", "[given]") {
+TEST_CASE("Work sizes its CPU work in hash rounds per ms: given or measured and none where it does not hash",
+          "[given]") {
   ServerMetrics metrics;
   for (const WorkMode mode : {WorkMode::cpu, WorkMode::cpu_offload}) {
     INFO(mode_name(mode));
@@ -37,7 +38,7 @@ TEST_CASE("Work sizes its CPU work in hash rounds per ms: given, or measured, no
   }
 }
 
-TEST_CASE("cpu work uses the CPU it is sized for, on the caller's thread or on the pool", "[given]") {
+TEST_CASE("cpu work uses the CPU it is sized for on the caller's thread or on the pool", "[given]") {
   // Sized by a measurement taken now: on a busy machine it comes out low, so the bound is loose
   // (a tenth); work that skipped its hashing would use none.
   ServerMetrics metrics;
@@ -54,7 +55,7 @@ TEST_CASE("cpu work uses the CPU it is sized for, on the caller's thread or on t
   }
 }
 
-TEST_CASE("no work (--work-ms 0) does nothing: no pool job, no downstream call", "[given]") {
+TEST_CASE("no work (--work-ms 0) does nothing: no pool job and no downstream call", "[given]") {
   ServerMetrics metrics;
   for (const WorkMode mode : {WorkMode::offload, WorkMode::cpu_offload}) {
     INFO(mode_name(mode));
@@ -71,7 +72,7 @@ TEST_CASE("no work (--work-ms 0) does nothing: no pool job, no downstream call",
   CHECK(metrics.downstream_failures.value() == 0);
 }
 
-TEST_CASE("the names of --work's modes: each gives its mode back, any other name none", "[given]") {
+TEST_CASE("the names of --work's modes: each gives its mode back and any other name none", "[given]") {
   for (const WorkMode mode :
        {WorkMode::blocking, WorkMode::timer, WorkMode::offload, WorkMode::cpu, WorkMode::cpu_offload}) {
     CHECK(mode_from_name(mode_name(mode)) == mode);

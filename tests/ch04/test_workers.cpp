@@ -232,7 +232,7 @@ std::string wait_started(int ready, int count) {
 
 }  // namespace
 
-TEST_CASE("run_workers: each worker serves its own listener, SIGTERM or SIGINT to the parent stops them all",
+TEST_CASE("run_workers: each worker serves its own listener and SIGTERM or SIGINT to the parent stops them all",
           "[given]") {
   for (const int signal : {SIGTERM, SIGINT}) {
     INFO("signal " << signal);
@@ -260,7 +260,7 @@ TEST_CASE("run_workers: each worker serves its own listener, SIGTERM or SIGINT t
   }
 }
 
-TEST_CASE("run_workers: a worker that ends on its own stops the others, and the parent exits 1", "[given]") {
+TEST_CASE("run_workers: a worker that ends on its own stops the others and the parent exits 1", "[given]") {
   // Worker 0 ends at once; the others serve until the parent stops them. The port is only partly
   // served then: the parent stops the rest and exits 1, even if the worker that ended said 0.
   SECTION("with status 0") {
@@ -290,7 +290,7 @@ TEST_CASE("run_workers: a worker that ends on its own stops the others, and the 
   }
 }
 
-TEST_CASE("run_workers: a worker that fails while stopping makes the parent exit 1, and says which", "[given]") {
+TEST_CASE("run_workers: a worker that fails while stopping makes the parent exit 1 and says which", "[given]") {
   const Run run = run_workers_in_child(
       2,
       [](int index, int ready) {
@@ -308,7 +308,7 @@ TEST_CASE("run_workers: a worker that fails while stopping makes the parent exit
 }
 
 #ifndef HS_SANITIZED
-TEST_CASE("run_workers: when a fork fails, it says so, stops the workers already started, and exits 1", "[given]") {
+TEST_CASE("run_workers: when a fork fails it says so and stops the workers already started and exits 1", "[given]") {
   std::string started;
   const Run run = run_workers_in_child(
       3, serve_until_stopped, [&](pid_t, int ready, const auto&) { started = wait_started(ready, 2); }, 2);
@@ -318,7 +318,7 @@ TEST_CASE("run_workers: when a fork fails, it says so, stops the workers already
   CHECK(run.log == "error fork failed: Resource temporarily unavailable\n");  // and the two exited 0
 }
 #else
-TEST_CASE("run_workers: when a fork fails (skipped under the sanitizers, which intercept fork)", "[given]") {
+TEST_CASE("run_workers: when a fork fails (skipped under the sanitizers as they intercept fork)", "[given]") {
   WARN("skipped: a sanitizer intercepts fork(), so this test cannot replace it");
 }
 #endif

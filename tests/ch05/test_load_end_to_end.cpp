@@ -130,7 +130,7 @@ std::string read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-TEST_CASE("every injected failure is counted exactly, in-process", "[load]") {
+TEST_CASE("every injected failure is counted exactly in-process", "[load]") {
   constexpr int total = 10 * ScriptedServer::rules;
   ScriptedServer server{total, ScriptedServer::Script::mixed};
   auto options = options_for(server.port(), 5, total);

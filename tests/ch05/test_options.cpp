@@ -17,7 +17,7 @@ TEST_CASE("only loopback hosts are accepted", "[options]") {
   CHECK_FALSE(hs::load::loopback_address(""));
 }
 
-TEST_CASE("source addresses: --src-ips takes a count, a range or one address, all in 127.0.0.0/8", "[options]") {
+TEST_CASE("source addresses: --src-ips takes a count or a range or one address and all in 127.0.0.0/8", "[options]") {
   const auto four = hs::load::parse_source_ips("4");
   REQUIRE(four);
   REQUIRE(four->size() == 4);

@@ -41,7 +41,7 @@ TEST_CASE("HELLO with the wrong number is wrong-sequence", "[outcome]") {
   CHECK(judge("HELLO -42\n").result == Result::wrong_sequence);
 }
 
-TEST_CASE("an ERROR line counts as the server's error, with its reason", "[outcome]") {
+TEST_CASE("an ERROR line counts as the server's error with its reason", "[outcome]") {
   const auto busy = judge("ERROR busy 1000 connections already\n");
   CHECK(busy.result == Result::server_error);
   CHECK(busy.server_reason == hs::ErrorReason::busy);
@@ -51,7 +51,7 @@ TEST_CASE("an ERROR line counts as the server's error, with its reason", "[outco
   CHECK(after_z.server_reason == hs::ErrorReason::sequence);
 }
 
-TEST_CASE("anything else the server sends, or an early close, is bad-reply", "[outcome]") {
+TEST_CASE("anything else the server sends or an early close is bad-reply", "[outcome]") {
   CHECK(judge("HELO 42\n").result == Result::bad_reply);
   CHECK(judge("hello 42\n").result == Result::bad_reply);
   CHECK(judge("ERROR nonsense what\n").result == Result::bad_reply);     // not a reason of the protocol
@@ -63,7 +63,7 @@ TEST_CASE("anything else the server sends, or an early close, is bad-reply", "[o
   CHECK(judge("HELLO 42\n", "x").result == Result::bad_reply);           // even a partial line
 }
 
-TEST_CASE("connect errors: refused is the server's side, the rest are client limits", "[outcome]") {
+TEST_CASE("connect errors: refused is the server's side and the rest are client limits", "[outcome]") {
   CHECK(hs::load::outcome_of_connect_error(asio::error::connection_refused).result == Result::refused);
   const auto ports = hs::load::outcome_of_connect_error(std::make_error_code(std::errc::address_not_available));
   CHECK(ports.result == Result::connect_error);
@@ -73,7 +73,7 @@ TEST_CASE("connect errors: refused is the server's side, the rest are client lim
   CHECK(files.cause == "Too many open files");
 }
 
-TEST_CASE("errors on a connected socket: resets, and anything unexpected with its cause", "[outcome]") {
+TEST_CASE("errors on a connected socket: resets and anything unexpected with its cause", "[outcome]") {
   CHECK(hs::load::outcome_of_io_error(asio::error::connection_reset).result == Result::reset);
   CHECK(hs::load::outcome_of_io_error(asio::error::broken_pipe).result == Result::reset);
   CHECK(hs::load::outcome_of_io_error(asio::error::connection_aborted).result == Result::reset);

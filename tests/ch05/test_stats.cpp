@@ -37,7 +37,7 @@ TEST_CASE("nearest_rank has no answer for no samples or a p outside 0 to 100", "
   CHECK_FALSE(hs::load::nearest_rank({1, 2, 3}, 100.5));
 }
 
-TEST_CASE("summarize: empty, one sample, unsorted input", "[stats]") {
+TEST_CASE("summarize: empty input and one sample and unsorted input", "[stats]") {
   std::vector<std::uint64_t> none;
   CHECK(hs::load::summarize(none).samples == 0);
 
@@ -58,7 +58,7 @@ TEST_CASE("summarize: empty, one sample, unsorted input", "[stats]") {
   CHECK(s.max_us == 10);
 }
 
-TEST_CASE("a tally counts outcomes, ERROR reasons and client-side causes", "[stats]") {
+TEST_CASE("a tally counts outcomes and ERROR reasons and client-side causes", "[stats]") {
   hs::load::Tally tally;
   tally.record({Result::ok, {}, {}}, 120);
   tally.record({Result::ok, {}, {}}, 80);
@@ -74,7 +74,7 @@ TEST_CASE("a tally counts outcomes, ERROR reasons and client-side causes", "[sta
   CHECK(tally.latencies_us == std::vector<std::uint64_t>{120, 80});
 }
 
-TEST_CASE("a tally survives to_text and tally_from_text, and merges", "[stats]") {
+TEST_CASE("a tally survives to_text and tally_from_text and merges", "[stats]") {
   hs::load::Tally tally;
   for (std::uint64_t i = 0; i < 40; ++i) tally.record({Result::ok, {}, {}}, 1000 + i);
   tally.record({Result::server_error, hs::ErrorReason::too_long, {}}, 0);

@@ -7,7 +7,7 @@
 
 using namespace hs::ch06::test;
 
-TEST_CASE("hs-ch06-server: prints its address, serves, and stops cleanly on SIGTERM and SIGINT", "[ex6.4]") {
+TEST_CASE("hs-ch06-server: prints its address and serves and stops cleanly on SIGTERM and SIGINT", "[ex6.4]") {
   hs::testing::behaviour::serves_and_stops_on_signals("hs-ch06-server");
 }
 
@@ -15,6 +15,6 @@ TEST_CASE("hs-ch06-server: a port in use and bad options are reported clearly", 
   hs::testing::behaviour::reports_port_in_use_and_bad_options("hs-ch06-server");
 }
 
-TEST_CASE("hs-ch06-server: on SIGTERM, a handshake in progress is finished before the server exits", "[ex6.4]") {
+TEST_CASE("hs-ch06-server: on SIGTERM a handshake in progress is finished before the server exits", "[ex6.4]") {
   hs::testing::behaviour::finishes_the_handshake_in_progress_on_sigterm("hs-ch06-server");
 }

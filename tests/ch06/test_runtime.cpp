@@ -44,7 +44,7 @@ Task<std::string> read_to_end(Runtime& runtime, Io& io, int& waits) {
 
 }  // namespace
 
-TEST_CASE("readable(): a task waits until bytes arrive, and reads only then", "[ex6.2]") {
+TEST_CASE("readable(): a task waits until bytes arrive and reads only then", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
   Io io{std::move(pair.code)};
@@ -87,7 +87,7 @@ TEST_CASE("readiness is not lost: bytes that arrive while the task is not waitin
   CHECK(outcome.value == "early\n");
 }
 
-TEST_CASE("a hang-up or a reset wakes the reader, whose next read says so", "[ex6.2]") {
+TEST_CASE("a hang-up or a reset wakes the reader and its next read says so", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
   Io io{std::move(pair.code)};
@@ -110,7 +110,7 @@ TEST_CASE("a hang-up or a reset wakes the reader, whose next read says so", "[ex
   }
 }
 
-TEST_CASE("writable(): a writer whose peer does not read waits, and goes on once it does", "[ex6.2]") {
+TEST_CASE("writable(): a writer whose peer does not read waits and goes on once it does", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
   Io io{std::move(pair.code)};
@@ -164,7 +164,7 @@ TEST_CASE("cancel(): a task waiting on a descriptor wakes with Wake::cancelled",
   CHECK(runtime.finished());
 }
 
-TEST_CASE("a turn runs the tasks ready, then I/O, then timers, and run() returns when nothing is left", "[ex6.2]") {
+TEST_CASE("a turn runs the tasks ready then I/O then timers and run() returns when nothing is left", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
   Io io{std::move(pair.code)};
@@ -191,7 +191,7 @@ TEST_CASE("a turn runs the tasks ready, then I/O, then timers, and run() returns
   runtime.run();  // returns at once
 }
 
-TEST_CASE("500 connections on one runtime: each task is woken by its own descriptor, once", "[ex6.2]") {
+TEST_CASE("500 connections on one runtime: each task is woken by its own descriptor once", "[ex6.2]") {
   constexpr int count = 500;
   Runtime runtime;
   std::vector<LocalPair> pairs;
@@ -219,7 +219,7 @@ TEST_CASE("500 connections on one runtime: each task is woken by its own descrip
   runtime.run();
 }
 
-TEST_CASE("an exception that escapes a task leaves run(), and the tasks after it run at the next run()", "[ex6.2]") {
+TEST_CASE("an exception that escapes a task leaves run() and the tasks after it run at the next run()", "[ex6.2]") {
   Runtime runtime;
   std::vector<std::string> trace;
   auto step = [](Runtime& r, std::vector<std::string>& t, std::string name) -> Task<void> {
@@ -242,7 +242,7 @@ TEST_CASE("an exception that escapes a task leaves run(), and the tasks after it
   CHECK(runtime.finished());
 }
 
-TEST_CASE("write_some() of nothing moves nothing, and that is no error", "[ex6.2]") {
+TEST_CASE("write_some() of nothing moves nothing and that is no error", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
   Io io{std::move(pair.code)};

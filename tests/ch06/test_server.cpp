@@ -83,7 +83,7 @@ class OnDescriptorZero {
 
 }  // namespace
 
-TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not reset", "[ex6.4]") {
+TEST_CASE("stop: the connections still queued are answered ERROR shutdown and not reset", "[ex6.4]") {
   Runtime runtime;
   hs::Logger log{true};
   ServerStats stats;
@@ -106,7 +106,7 @@ TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not r
   CHECK(stats.accept.accepted == 0);
 }
 
-TEST_CASE("stop: listen() returns at once, the handshakes in progress finish, then run() returns", "[ex6.4]") {
+TEST_CASE("stop: listen() returns at once and the handshakes in progress finish before run() returns", "[ex6.4]") {
   Runtime runtime;
   hs::testing::LogRecorder recorded;
   const hs::Logger log = recorded.logger();
@@ -162,7 +162,7 @@ TEST_CASE("stop: listen() returns at once, the handshakes in progress finish, th
   CHECK(stats.accept.completed == 10);
 }
 
-TEST_CASE("a flood of new clients: the listener accepts a batch, then lets the other tasks run", "[ex6.4]") {
+TEST_CASE("a flood of new clients: the listener accepts a batch then lets the other tasks run", "[ex6.4]") {
   Runtime runtime;
   hs::Logger log{true};
   ServerStats stats;
@@ -184,7 +184,7 @@ TEST_CASE("a flood of new clients: the listener accepts a batch, then lets the o
   CHECK(listened.done);
 }
 
-TEST_CASE("the log names each client by the address accept() gave, even one that reset at once", "[ex6.4]") {
+TEST_CASE("the log names each client by the address accept() gave even one that reset at once", "[ex6.4]") {
   InProcessServer server;
   std::uint16_t client_port = 0;
   {
@@ -198,7 +198,7 @@ TEST_CASE("the log names each client by the address accept() gave, even one that
   CHECK(server.log().count(":0 ") == 0);
 }
 
-TEST_CASE("stop: with no handshake in progress, it does not say it waits for any", "[ex6.4]") {
+TEST_CASE("stop: with no handshake in progress it does not say it waits for any", "[ex6.4]") {
   Runtime runtime;
   hs::testing::LogRecorder recorded;
   const hs::Logger log = recorded.logger();

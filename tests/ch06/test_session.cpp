@@ -13,11 +13,11 @@ using namespace hs::ch06::test;
 
 HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[ex6.4]")
 
-TEST_CASE("while the server works, the read timeout is paused but the handshake deadline is not", "[ex6.4]") {
+TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", "[ex6.4]") {
   hs::testing::behaviour::work_pauses_the_read_timeout<Session>();
 }
 
-TEST_CASE("a client gone before its answer is written: the write that fails ends the session, a broken connection",
+TEST_CASE("a client gone before its answer is written: the write that fails ends the session as a broken connection",
           "[ex6.4]") {
   // On the test's thread, over a socketpair: HELLO X is there, and the client gone, before the session
   // starts. Everything happens in spawn(), nothing waits.

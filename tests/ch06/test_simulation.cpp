@@ -106,7 +106,7 @@ TEST_CASE("advance() steps from timer to timer: sleeps armed along the way wake 
   CHECK(sim.runtime().finished());
 }
 
-TEST_CASE("advance() moves time only when nothing can run, and run_until_stalled() never", "[ex6.5]") {
+TEST_CASE("advance() moves time only when nothing can run and run_until_stalled() never", "[ex6.5]") {
   Simulation sim;
   const TimePoint start = sim.now();
   std::vector<Duration> woke;
@@ -146,7 +146,7 @@ TEST_CASE("advance() first runs what is ready at the time it starts", "[ex6.5]")
   CHECK(sim.now() - start == 1s);
 }
 
-TEST_CASE("virtual time: a silent client gets ERROR timeout at the read timeout, not a tick before", "[ex6.5]") {
+TEST_CASE("virtual time: a silent client gets ERROR timeout at the read timeout and not a tick before", "[ex6.5]") {
   SimulatedSession s{timeouts(5s, 10s)};
   s.sim.advance(4990ms);
   CHECK(s.received().empty());
@@ -185,7 +185,7 @@ TEST_CASE("virtual time: the handshake's deadline holds whatever the client does
   CHECK(s.received() == machine_timeout(Timeout::handshake, "HELLO 1\nHELLO"));
 }
 
-TEST_CASE("virtual time: when both clocks run out together, the handshake's is reported", "[ex6.5]") {
+TEST_CASE("virtual time: when both clocks run out together the handshake's is reported", "[ex6.5]") {
   SimulatedSession s{timeouts(5s, 5s)};
   s.sim.advance(5s);
   CHECK(s.received() == machine_timeout(Timeout::handshake));
@@ -242,7 +242,7 @@ TEST_CASE("virtual time: work that ends just before the handshake's deadline sti
   CHECK(s.received() == "HELLO 2\n" + machine_timeout(Timeout::handshake, "HELLO 1\n"));
 }
 
-TEST_CASE("virtual time: a deadline that passed is answered before the next wait, even if bytes came too", "[ex6.5]") {
+TEST_CASE("virtual time: a deadline that passed is answered before the next wait even if bytes came too", "[ex6.5]") {
   // I/O comes before timers in a turn: a byte arriving in the turn where the deadline's tick comes
   // wakes the session first. It must not wait again past its deadline.
   VirtualClock clock;
@@ -261,7 +261,7 @@ TEST_CASE("virtual time: a deadline that passed is answered before the next wait
   CHECK(outcome.done);
 }
 
-TEST_CASE("virtual time: after an error, a client that keeps sending is dropped after 10,000 reads", "[ex6.5]") {
+TEST_CASE("virtual time: after an error a client that keeps sending is dropped after 10000 reads", "[ex6.5]") {
   SimulatedSession s{timeouts(5s, 10s)};
   s.send("HELLO x\n");
   CHECK(s.received().starts_with("ERROR malformed"));
@@ -278,7 +278,7 @@ TEST_CASE("virtual time: after an error, a client that keeps sending is dropped 
   CHECK(sent < 10'000 * 512 + 1024 * 1024);  // 10,000 reads of 512 bytes, and what the buffers hold
 }
 
-TEST_CASE("virtual time: a client that closes ends the lingering close at once, its end of stream is not more to drop",
+TEST_CASE("virtual time: a client that closes ends the lingering close at once (its end of stream is not more to drop)",
           "[ex6.5]") {
   SimulatedSession s{timeouts(5s, 10s)};
   s.send("HELLO x\n");
@@ -292,7 +292,7 @@ TEST_CASE("virtual time: a client that closes ends the lingering close at once, 
   CHECK(s.outcome.done);
 }
 
-TEST_CASE("virtual time: the lingering close is over when its second is, even for bytes that come just then",
+TEST_CASE("virtual time: the lingering close is over when its second is even for bytes that come just then",
           "[ex6.5]") {
   SimulatedSession s{timeouts(5s, 10s)};
   s.sim.advance(5ms);  // half a tick: the close lingers from 5 ms to 1005 ms, between two ticks of the wheel
@@ -304,8 +304,9 @@ TEST_CASE("virtual time: the lingering close is over when its second is, even fo
   CHECK(s.outcome.done);
 }
 
-TEST_CASE("virtual time: a client flooding the lingering close does not keep the thread, others are served meanwhile",
-          "[ex6.5]") {
+TEST_CASE(
+    "virtual time: a client flooding the lingering close does not keep the thread and others are served meanwhile",
+    "[ex6.5]") {
   Simulation sim;
   auto flooding = LocalPair::make();
   auto other = LocalPair::make();
@@ -340,7 +341,7 @@ TEST_CASE("virtual time: a client flooding the lingering close does not keep the
   CHECK(served.done);
 }
 
-TEST_CASE("virtual time: a client that does not read makes HELLO Y wait for room, and the deadlines still hold",
+TEST_CASE("virtual time: a client that does not read makes HELLO Y wait for room and the deadlines still hold",
           "[ex6.5]") {
   SECTION("the client reads at last: HELLO Y goes out then, and the handshake goes on") {
     SimulatedSession s{timeouts(5s, 10s), /*client_behind=*/true};
@@ -370,9 +371,8 @@ TEST_CASE("virtual time: a client that does not read makes HELLO Y wait for room
   }
 }
 
-TEST_CASE(
-    "virtual time: out of descriptors the listener pauses accept_backoff between tries, and the stop ends a pause",
-    "[ex6.5]") {
+TEST_CASE("virtual time: out of descriptors the listener pauses accept_backoff between tries and the stop ends a pause",
+          "[ex6.5]") {
   Simulation sim;
   hs::testing::LogRecorder recorded;  // (its warning, kept quiet)
   const hs::Logger log = recorded.logger();

@@ -49,7 +49,7 @@ Task<int> immediately(int value) { co_return value; }
 
 }  // namespace
 
-TEST_CASE("a task is lazy: calling it runs nothing, awaiting it runs it and gives its value", "[ex6.1]") {
+TEST_CASE("a task is lazy: calling it runs nothing and awaiting it runs it and gives its value", "[ex6.1]") {
   std::vector<std::string> trace;
   Outcome<int> outcome;
   auto outer = [](std::vector<std::string>& t) -> Task<int> {
@@ -66,7 +66,7 @@ TEST_CASE("a task is lazy: calling it runs nothing, awaiting it runs it and give
   CHECK(outcome.value == 42);
 }
 
-TEST_CASE("values are moved to the awaiter, through a chain of tasks", "[ex6.1]") {
+TEST_CASE("values are moved to the awaiter through a chain of tasks", "[ex6.1]") {
   Outcome<std::unique_ptr<std::string>> outcome;  // move-only: a copy would not compile
   auto make = []() -> Task<std::unique_ptr<std::string>> { co_return std::make_unique<std::string>("moved"); };
   auto pass = [](Task<std::unique_ptr<std::string>> inner) -> Task<std::unique_ptr<std::string>> {
@@ -106,7 +106,7 @@ TEST_CASE("an exception a task lets escape is rethrown at its awaiter's co_await
   CHECK_THROWS_WITH(std::rethrow_exception(uncaught.thrown), "the task failed");
 }
 
-TEST_CASE("a task's frame is destroyed exactly once: finished, never started, or suspended", "[ex6.1]") {
+TEST_CASE("a task's frame is destroyed exactly once: finished or never started or suspended", "[ex6.1]") {
   int destroyed = 0;
   auto tracked = [](int& counter, std::coroutine_handle<>* park) -> Task<int> {
     Tracker tracker{counter};
@@ -231,7 +231,7 @@ TEST_CASE("a million tasks that complete at once do not grow the stack: symmetri
   CHECK(shallowest - deepest < 4096);
 }
 
-TEST_CASE("spawn: the task runs now until it first suspends, and on_done is called once, when it ends", "[ex6.1]") {
+TEST_CASE("spawn: the task runs now until it first suspends and on_done is called once when it ends", "[ex6.1]") {
   std::coroutine_handle<> parked;
   std::vector<std::string> trace;
   int calls = 0;
@@ -255,7 +255,7 @@ TEST_CASE("spawn: the task runs now until it first suspends, and on_done is call
   CHECK(calls == 1);
 }
 
-TEST_CASE("spawn: a task that throws reports it to on_done, with a default value", "[ex6.1]") {
+TEST_CASE("spawn: a task that throws reports it to on_done with a default value", "[ex6.1]") {
   int calls = 0;
   auto throws = []() -> Task<int> {
     throw std::logic_error{"bug"};

@@ -51,7 +51,7 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 #endif
 
-TEST_CASE("a timer fires at the first tick at or after its deadline: never early, at most a tick late", "[ex6.3]") {
+TEST_CASE("a timer fires at the first tick at or after its deadline: never early and at most a tick late", "[ex6.3]") {
   TimerWheel wheel{t0, 10ms, 64};
   TimerWheel::Entry on_tick, mid_tick;
   wheel.arm(on_tick, t0 + 30ms);   // exactly on tick 3
@@ -65,7 +65,7 @@ TEST_CASE("a timer fires at the first tick at or after its deadline: never early
   CHECK(wheel.empty());
 }
 
-TEST_CASE("cancel() unlinks in O(1): a cancelled timer never fires, and cancelling twice is harmless", "[ex6.3]") {
+TEST_CASE("cancel() unlinks in O(1): a cancelled timer never fires and cancelling twice is harmless", "[ex6.3]") {
   TimerWheel wheel{t0, 10ms, 64};
   TimerWheel::Entry a, b, c;
   for (auto* e : {&a, &b, &c}) wheel.arm(*e, t0 + 50ms);  // one slot, a list of three
@@ -81,7 +81,7 @@ TEST_CASE("cancel() unlinks in O(1): a cancelled timer never fires, and cancelli
   CHECK(wheel.empty());
 }
 
-TEST_CASE("arming an armed timer moves it, and a deadline already past fires at the next tick", "[ex6.3]") {
+TEST_CASE("arming an armed timer moves it and a deadline already past fires at the next tick", "[ex6.3]") {
   TimerWheel wheel{t0, 10ms, 64};
   TimerWheel::Entry e;
   wheel.arm(e, t0 + 100ms);
@@ -94,7 +94,7 @@ TEST_CASE("arming an armed timer moves it, and a deadline already past fires at 
   CHECK(wheel.expire(t0 + 1s) == nullptr);  // fired once
 }
 
-TEST_CASE("a timer beyond one turn of the wheel waits its turn, and a long jump fires everything due once", "[ex6.3]") {
+TEST_CASE("a timer beyond one turn of the wheel waits its turn and a long jump fires everything due once", "[ex6.3]") {
   TimerWheel wheel{t0, 10ms, 8};  // one turn: 80 ms
   TimerWheel::Entry near, far, farther;
   wheel.arm(near, t0 + 10ms);      // slot 1
@@ -120,7 +120,7 @@ TEST_CASE("expire() lists the timers due earliest first", "[ex6.3]") {
   CHECK(listed(wheel.expire(t0 + 100ms)) == std::vector<TimerWheel::Entry*>{&early, &middle, &late});
 }
 
-TEST_CASE("next_visit(): when the next armed slot comes round, or nothing", "[ex6.3]") {
+TEST_CASE("next_visit(): when the next armed slot comes round or nothing", "[ex6.3]") {
   TimerWheel wheel{t0, 10ms, 64};
   CHECK_FALSE(wheel.next_visit());
   TimerWheel::Entry e;
@@ -130,7 +130,7 @@ TEST_CASE("next_visit(): when the next armed slot comes round, or nothing", "[ex
   CHECK_FALSE(wheel.next_visit());
 }
 
-TEST_CASE("10,000 timers: arm and cancel allocate nothing, and each fires in its own tick", "[ex6.3]") {
+TEST_CASE("10000 timers: arm and cancel allocate nothing and each fires in its own tick", "[ex6.3]") {
   TimerWheel wheel{t0, 10ms, 1024};
   std::vector<TimerWheel::Entry> entries(10'000);
   const std::size_t before = allocations.load();
@@ -171,7 +171,7 @@ Task<Wake> read_with_deadline(Runtime& runtime, Io& io, TimePoint deadline) {
 
 }  // namespace
 
-TEST_CASE("a wait with a deadline wakes with Wake::timeout when it passes first, not before", "[ex6.3]") {
+TEST_CASE("a wait with a deadline wakes with Wake::timeout when it passes first and not before", "[ex6.3]") {
   VirtualClock clock;
   Runtime runtime{clock};
   auto pair = LocalPair::make();
@@ -206,7 +206,7 @@ TEST_CASE("a wait with a deadline woken by I/O first disarms its timer", "[ex6.3
   CHECK(runtime.finished());
 }
 
-TEST_CASE("sleep_until() wakes at its time, and a Timer at its time or with Wake::cancelled", "[ex6.3]") {
+TEST_CASE("sleep_until() wakes at its time and a Timer at its time or with Wake::cancelled", "[ex6.3]") {
   VirtualClock clock;
   Runtime runtime{clock};
   const TimePoint start = clock.now();

@@ -8,25 +8,26 @@
 #include "../support/program_behaviour.hpp"
 #include "fixtures.hpp"
 
-TEST_CASE("hs-ch07-server: prints its address, serves, and stops cleanly on SIGTERM and SIGINT", "[ex7.3]") {
+TEST_CASE("hs-ch07-server: prints its address and serves and stops cleanly on SIGTERM and SIGINT", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   hs::testing::behaviour::serves_and_stops_on_signals("hs-ch07-server");
 }
 
-TEST_CASE("hs-ch07-server: io_uring refused, a port in use and bad options are reported clearly", "[ex7.3]") {
+TEST_CASE("hs-ch07-server: io_uring refused or a port in use or bad options are reported clearly", "[ex7.3]") {
   hs::testing::behaviour::reports_io_uring_refused("hs-ch07-server");
   HS_SKIP_WITHOUT_IO_URING();
   hs::testing::behaviour::reports_port_in_use_and_bad_options("hs-ch07-server");
 }
 
-TEST_CASE("hs-ch07-server: on SIGTERM, a handshake in progress is finished before the server exits", "[ex7.3]") {
+TEST_CASE("hs-ch07-server: on SIGTERM a handshake in progress is finished before the server exits", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   hs::testing::behaviour::finishes_the_handshake_in_progress_on_sigterm("hs-ch07-server");
 }
 
 // The epoll backend is chapter 06's reference, so it works before exercise 7.3 does: the test
 // goes on to the io_uring backend, which must do the same (and fails on the stubs).
-TEST_CASE("hs-ch07-server --backend epoll: chapter 06's server in the same program, io_uring the same", "[ex7.3]") {
+TEST_CASE("hs-ch07-server --backend epoll: chapter 06's server in the same program behaves as io_uring does",
+          "[ex7.3]") {
   for (const char* backend : {"epoll", "io_uring"}) {
     if (backend == std::string_view{"io_uring"}) HS_SKIP_WITHOUT_IO_URING();
     INFO("--backend " << backend);

@@ -24,7 +24,7 @@ Task<Completion> send_once(Ring& ring, Operation& op, int fd, std::string_view b
 
 }  // namespace
 
-TEST_CASE("receive(): it waits holding no buffer, the kernel picks one when bytes arrive", "[ex7.1]") {
+TEST_CASE("receive(): it waits holding no buffer and the kernel picks one when bytes arrive", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime, Ring::Options{8, 1, 64}};  // one buffer for everyone
@@ -66,7 +66,7 @@ TEST_CASE("receive(): it waits holding no buffer, the kernel picks one when byte
   CHECK(ring.finished());
 }
 
-TEST_CASE("receive(): 0 bytes when the peer closes, -errno when the connection breaks", "[ex7.1]") {
+TEST_CASE("receive(): 0 bytes when the peer closes and -errno when the connection breaks", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
@@ -91,7 +91,7 @@ TEST_CASE("receive(): 0 bytes when the peer closes, -errno when the connection b
   CHECK(reset.value->error() == ECONNRESET);
 }
 
-TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes the task, for the timeout", "[ex7.1]") {
+TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes the task for the timeout", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
@@ -111,7 +111,7 @@ TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes th
   CHECK(got == "HELLO 1\n");
 }
 
-TEST_CASE("cancel(): a pending receive ends with -ECANCELED, woken as cancelled, bytes that came first win",
+TEST_CASE("cancel(): a pending receive ends with -ECANCELED and is woken as cancelled but bytes that came first win",
           "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   RingAndPair t;
@@ -139,7 +139,7 @@ TEST_CASE("cancel(): a pending receive ends with -ECANCELED, woken as cancelled,
   CHECK(got == "HELLO 1\n");
 }
 
-TEST_CASE("send(): a peer that does not read makes a send wait, its deadline cancels it", "[ex7.1]") {
+TEST_CASE("send(): a peer that does not read makes a send wait until its deadline cancels it", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};
@@ -189,7 +189,7 @@ TEST_CASE("readable(): a poll submitted to the ring completes when the descripto
   CHECK(polled.value->why == Wake::ready);
 }
 
-TEST_CASE("a turn hands the kernel every submission at once: 100 receives, one io_uring_enter()", "[ex7.1]") {
+TEST_CASE("a turn hands the kernel every submission at once: 100 receives in one io_uring_enter()", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};
@@ -216,7 +216,7 @@ TEST_CASE("a turn hands the kernel every submission at once: 100 receives, one i
   CHECK(ring.finished());
 }
 
-TEST_CASE("close(): the ring closes the descriptor, with no completion to wait for", "[ex7.1]") {
+TEST_CASE("close(): the ring closes the descriptor with no completion to wait for", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};
@@ -229,7 +229,7 @@ TEST_CASE("close(): the ring closes the descriptor, with no completion to wait f
   CHECK(pair.test.last_end() == ReadEnd::closed);
 }
 
-TEST_CASE("accept(): one submission, a completion per client, until cancel() ends it", "[ex7.1]") {
+TEST_CASE("accept(): one submission gives a completion per client until cancel() ends it", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};
@@ -269,7 +269,7 @@ TEST_CASE("accept(): one submission, a completion per client, until cancel() end
   CHECK(ring.finished());
 }
 
-TEST_CASE("run(): the runtime's sleeps and the ring's completions in one loop, until nothing is left", "[ex7.1]") {
+TEST_CASE("run(): the runtime's sleeps and the ring's completions in one loop until nothing is left", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
@@ -289,7 +289,7 @@ TEST_CASE("run(): the runtime's sleeps and the ring's completions in one loop, u
   CHECK(ring.finished());
 }
 
-TEST_CASE("cancel(): nothing to submit for an operation not in flight, or one being cancelled already", "[ex7.1]") {
+TEST_CASE("cancel(): nothing to submit for an operation not in flight or one being cancelled already", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};
@@ -351,7 +351,7 @@ TEST_CASE("a slot is reused for every submission: a cancel's own completion is n
   CHECK(ring.finished());
 }
 
-TEST_CASE("stats(): each submission counted once, however the turn handed it to the kernel", "[ex7.1]") {
+TEST_CASE("stats(): each submission counted once however the turn handed it to the kernel", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};

@@ -164,7 +164,7 @@ std::string refused_ring(Refuse what) {
 
 }  // namespace
 
-TEST_CASE("a Ring refuses bad sizes, up to 32768 buffers, and says which step the kernel refused", "[ex7.1]") {
+TEST_CASE("a Ring refuses bad sizes (up to 32768 buffers) and says which step the kernel refused", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   CHECK_THROWS_AS(Ring(runtime, Ring::Options{8, 3, 64}), std::invalid_argument);
@@ -185,7 +185,7 @@ TEST_CASE("a Ring gives back what it took: its descriptor and its memory", "[ex7
   CHECK(after.mapped_kib - before.mapped_kib < 512);  // the buffer ring alone is 512 KiB
 }
 
-TEST_CASE("a Ring the kernel refuses half-way gives back what it took before, and says which step failed", "[ex7.1]") {
+TEST_CASE("a Ring the kernel refuses half-way gives back what it took before and says which step failed", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   // Refused by a seccomp filter in a child process (a filter cannot be taken off again): the
   // buffer ring's mmap(), then its registration.
@@ -235,7 +235,7 @@ TEST_CASE("a signal that interrupts the turn's wait is no error: the operation s
   CHECK(got == "HELLO 1\n");
 }
 
-TEST_CASE("a full completion queue: the kernel keeps what overflows, and later turns hand it out", "[ex7.1]") {
+TEST_CASE("a full completion queue: the kernel keeps what overflows and later turns hand it out", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime, Ring::Options{1, 8, 64}};  // 1 submission slot, 2 completion slots

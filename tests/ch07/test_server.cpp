@@ -50,7 +50,7 @@ struct OwnThread {
 
 }  // namespace
 
-TEST_CASE("one accept submitted, many clients: each connection is a completion of the same submission", "[ex7.3]") {
+TEST_CASE("one accept submitted for many clients: each connection is a completion of the same submission", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server] = t;
@@ -75,7 +75,7 @@ TEST_CASE("one accept submitted, many clients: each connection is a completion o
   CHECK(ring.finished());
 }
 
-TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not reset", "[ex7.3]") {
+TEST_CASE("stop: the connections still queued are answered ERROR shutdown and not reset", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server] = t;
@@ -95,7 +95,7 @@ TEST_CASE("stop: the connections still queued are answered ERROR shutdown, not r
   CHECK(stats.accept.accepted == 0);
 }
 
-TEST_CASE("stop: the accept is cancelled, the handshakes in progress finish, then run() returns", "[ex7.3]") {
+TEST_CASE("stop: the accept is cancelled and the handshakes in progress finish before run() returns", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};
@@ -153,7 +153,7 @@ TEST_CASE("stop: the accept is cancelled, the handshakes in progress finish, the
   CHECK(stats.accept.completed == 10);
 }
 
-TEST_CASE("a flood of new clients: the listener takes a batch, then lets the other tasks run", "[ex7.3]") {
+TEST_CASE("a flood of new clients: the listener takes a batch then lets the other tasks run", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server] = t;
@@ -175,7 +175,7 @@ TEST_CASE("a flood of new clients: the listener takes a batch, then lets the oth
   CHECK(listened.done);
 }
 
-TEST_CASE("the log names each client by its address, or says it is unknown for one that reset at once", "[ex7.3]") {
+TEST_CASE("the log names each client by its address or says it is unknown for one that reset at once", "[ex7.3]") {
   // A multishot accept gives only descriptors: the address comes from getpeername(), which a
   // client that has reset already cannot answer.
   InProcessServer server;
@@ -198,7 +198,8 @@ TEST_CASE("the log names each client by its address, or says it is unknown for o
   CHECK(server.log().count(":0 ") == 0);
 }
 
-TEST_CASE("stop before listen() has started: listen() submits nothing and returns, the queue is answered", "[ex7.3]") {
+TEST_CASE("stop before listen() has started: listen() submits nothing and returns and the queue is answered",
+          "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server] = t;
@@ -214,7 +215,7 @@ TEST_CASE("stop before listen() has started: listen() submits nothing and return
   CHECK(stats.accept.accepted == 0);
 }
 
-TEST_CASE("a connection the accept completed with just before stop() is answered ERROR shutdown, not served",
+TEST_CASE("a connection the accept completed with just before stop() is answered ERROR shutdown and not served",
           "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;

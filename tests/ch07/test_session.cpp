@@ -17,11 +17,11 @@ using namespace hs::ch07::test;
 
 HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[ex7.2]")
 
-TEST_CASE("while the server works, the read timeout is paused but the handshake deadline is not", "[ex7.2]") {
+TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", "[ex7.2]") {
   hs::testing::behaviour::work_pauses_the_read_timeout<Session>();
 }
 
-TEST_CASE("a client gone before its answer is written: the send that fails ends the session, a broken connection",
+TEST_CASE("a client gone before its answer is written: the send that fails ends the session as a broken connection",
           "[ex7.2]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
@@ -38,7 +38,7 @@ TEST_CASE("a client gone before its answer is written: the send that fails ends 
   CHECK(outcome.value->io_error == std::errc::broken_pipe);  // HELLO 2 had nobody to go to
 }
 
-TEST_CASE("a held session pins no buffer: 64 sessions share a ring of 4 buffers, and all finish", "[ex7.2]") {
+TEST_CASE("a held session pins no buffer: 64 sessions share a ring of 4 buffers and all finish", "[ex7.2]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime, Ring::Options{256, 4, 512}};
@@ -65,7 +65,8 @@ TEST_CASE("a held session pins no buffer: 64 sessions share a ring of 4 buffers,
   CHECK(ring.stats().no_buffers > 0);  // the ring did run short, and no client noticed
 }
 
-TEST_CASE("a client that does not read: the send waits for room until its deadline cancels it, a timeout", "[ex7.2]") {
+TEST_CASE("a client that does not read: the send waits for room until its deadline cancels it as a timeout",
+          "[ex7.2]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};
@@ -104,7 +105,7 @@ void start_lingering(Ring& ring, LocalPair& pair, Outcome<SessionResult>& outcom
 
 }  // namespace
 
-TEST_CASE("the lingering close drops what the client still sends, a receive at a time, until it closes", "[ex7.2]") {
+TEST_CASE("the lingering close drops what the client still sends a receive at a time until it closes", "[ex7.2]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime, Ring::Options{64, 1, 64}};  // one buffer: one not given back would show
@@ -127,7 +128,7 @@ TEST_CASE("the lingering close drops what the client still sends, a receive at a
   CHECK(ring.finished());
 }
 
-TEST_CASE("the lingering close ends when its time is up, even while the client still sends", "[ex7.2]") {
+TEST_CASE("the lingering close ends when its time is up even while the client still sends", "[ex7.2]") {
   HS_SKIP_WITHOUT_IO_URING();
   hs::ch06::VirtualClock clock;
   Runtime runtime{clock};
@@ -147,7 +148,7 @@ TEST_CASE("the lingering close ends when its time is up, even while the client s
   CHECK(ring.finished());
 }
 
-TEST_CASE("the lingering close ends after 10,000 receives, even while the client still sends", "[ex7.2]") {
+TEST_CASE("the lingering close ends after 10000 receives even while the client still sends", "[ex7.2]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime, Ring::Options{64, 8, 1}};  // a byte a receive

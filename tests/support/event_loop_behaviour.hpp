@@ -101,13 +101,13 @@ void work_holds_up_nobody() {
 }  // namespace hs::testing::behaviour
 
 /// The test cases above, for the fixture `Server`, tagged `tag` (e.g. "[ex3.3]").
-#define HS_EVENT_LOOP_SERVER_TEST_CASES(Server, tag)                                                            \
-  TEST_CASE("one thread holds 2,000 clients in the middle of their handshakes, then completes them all", tag) { \
-    hs::testing::behaviour::holds_thousands_at_once<Server>();                                                  \
-  }                                                                                                             \
-  TEST_CASE("a silent client times out while the others keep being served", tag) {                              \
-    hs::testing::behaviour::silent_client_holds_up_nobody<Server>();                                            \
-  }                                                                                                             \
-  TEST_CASE("work (--work-ms) is a timer: while one session works, others are answered", tag) {                 \
-    hs::testing::behaviour::work_holds_up_nobody<Server>();                                                     \
+#define HS_EVENT_LOOP_SERVER_TEST_CASES(Server, tag)                                                          \
+  TEST_CASE("one thread holds 2000 clients in the middle of their handshakes then completes them all", tag) { \
+    hs::testing::behaviour::holds_thousands_at_once<Server>();                                                \
+  }                                                                                                           \
+  TEST_CASE("a silent client times out while the others keep being served", tag) {                            \
+    hs::testing::behaviour::silent_client_holds_up_nobody<Server>();                                          \
+  }                                                                                                           \
+  TEST_CASE("work (--work-ms) is a timer: while one session works the others are answered", tag) {            \
+    hs::testing::behaviour::work_holds_up_nobody<Server>();                                                   \
   }

@@ -167,13 +167,13 @@ void finishes_the_handshake_in_progress_on_stop() {
 /// literal, often ""), tagged `tag` (e.g. "[ex1.3]"), the stop's `stop_tag` (the exercise that
 /// writes the stop, when it is another): every chapter's server runs the same list, so it is
 /// written once, here.
-#define HS_SERVER_BEHAVIOUR_TEST_CASES(Server, prefix, tag, stop_tag)                                              \
-  TEST_CASE(prefix "clients are served, and a failure never stops the server", tag) {                              \
-    hs::testing::behaviour::serves_clients_and_survives_failures<Server>();                                        \
-  }                                                                                                                \
-  TEST_CASE(prefix "out of file descriptors, the listener pauses instead of spinning, then recovers", tag) {       \
-    hs::testing::behaviour::backs_off_when_out_of_descriptors<Server>();                                           \
-  }                                                                                                                \
-  TEST_CASE(prefix "a handshake in progress when the stop comes is finished, then the server returns", stop_tag) { \
-    hs::testing::behaviour::finishes_the_handshake_in_progress_on_stop<Server>();                                  \
+#define HS_SERVER_BEHAVIOUR_TEST_CASES(Server, prefix, tag, stop_tag)                                             \
+  TEST_CASE(prefix "clients are served and a failure never stops the server", tag) {                              \
+    hs::testing::behaviour::serves_clients_and_survives_failures<Server>();                                       \
+  }                                                                                                               \
+  TEST_CASE(prefix "out of file descriptors the listener pauses instead of spinning and then recovers", tag) {    \
+    hs::testing::behaviour::backs_off_when_out_of_descriptors<Server>();                                          \
+  }                                                                                                               \
+  TEST_CASE(prefix "a handshake in progress when the stop comes is finished then the server returns", stop_tag) { \
+    hs::testing::behaviour::finishes_the_handshake_in_progress_on_stop<Server>();                                 \
   }
