@@ -1,8 +1,9 @@
 // Fixtures for the chapter 06 tests. Two ways to run the code under test:
 //   - on a Runtime with the real clock, in a background thread of the test, on one side of a real
 //     loopback TCP connection (the behaviour suites every chapter runs);
-//   - on a Simulation (exercise 6.5), on the test's own thread, over a socketpair, with virtual
-//     time: what every deadline test of this chapter uses, so none of them sleeps.
+//   - on a Simulation (exercise 6.5), or a Runtime on a VirtualClock moved by hand, on the test's
+//     own thread, over a socketpair, with virtual time: what every deadline test of this chapter
+//     uses, so none of them sleeps.
 // An exception the code under test throws (an untouched stub, say) is never lost: the session
 // fixture rethrows it from result(), and the server fixture reports it when the test ends.
 #pragma once
@@ -15,6 +16,8 @@
 #include <exception>
 #include <future>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -22,6 +25,7 @@
 
 #include "../support/event_loop_behaviour.hpp"
 #include "../support/fixtures.hpp"
+#include "../support/virtual_time_behaviour.hpp"
 #include "ch06/runtime.hpp"
 #include "ch06/server.hpp"
 #include "ch06/session.hpp"
@@ -101,6 +105,72 @@ class RunSession {
   std::future<SessionResult> result_;
 };
 using Session = testing::Session<RunSession>;
+
+/// session() on the test's own thread, over a socketpair, on a runtime whose clock is a
+/// VirtualClock: the fixture tests/support/virtual_time_behaviour.hpp expects. `Loop` is what runs
+/// the session, made from the clock: `start(fd, options, outcome)` spawns it, `poll()` runs what can
+/// run without time moving (chapter 06: a Runtime; chapter 07: a Ring beside one).
+template <typename Loop>
+class OnVirtualTime {
+ public:
+  using Options = SessionOptions;
+  explicit OnVirtualTime(SessionOptions options) {
+    auto pair = LocalPair::make();
+    client = std::move(pair.test);
+    loop_.start(std::move(pair.code), options, outcome_);
+    run();
+  }
+  /// The client goes, and the session runs to its end (a runtime destroyed with a task still
+  /// suspended would leak its frame). What an unfinished exercise throws here is dropped: a
+  /// destructor must not throw, and the test has failed already.
+  ~OnVirtualTime() {
+    try {
+      client.close();
+      jump(std::chrono::hours{24});  // longer than any deadline of these tests
+    } catch (...) {
+    }
+  }
+  OnVirtualTime(const OnVirtualTime&) = delete;
+  OnVirtualTime& operator=(const OnVirtualTime&) = delete;
+
+  /// Sends `bytes` as the client, and lets the session react.
+  void send(std::string_view bytes) {
+    client.send(bytes);
+    run();
+  }
+  /// Moves the clock `by` later in one step, and lets the session react.
+  void jump(Duration by) {
+    clock_.set(clock_.now() + by);
+    run();
+  }
+  /// What the session has written so far (without waiting).
+  std::string received() { return client.read_all(std::chrono::milliseconds{0}); }
+
+  RawSocket client{-1};  ///< the test's end
+
+ private:
+  /// Runs what can run; rethrows what the session threw.
+  void run() {
+    loop_.poll();
+    if (outcome_.thrown) std::rethrow_exception(outcome_.thrown);
+  }
+
+  VirtualClock clock_;              ///< moved only by jump()
+  Outcome<SessionResult> outcome_;  ///< how the session ended, once it has (outlives the loop)
+  Loop loop_{clock_};               ///< on clock_
+};
+
+/// Chapter 06's loop for OnVirtualTime: the Runtime alone.
+struct RuntimeLoop {
+  explicit RuntimeLoop(const Clock& clock) : runtime{clock} {}
+  void start(Fd fd, SessionOptions options, Outcome<SessionResult>& outcome) {
+    spawn_into(session(runtime, std::move(fd), options), outcome);
+  }
+  void poll() { runtime.poll(); }
+
+  Runtime runtime;
+};
+using VirtualSession = OnVirtualTime<RuntimeLoop>;
 
 /// The Server of exercise 6.4 on a Runtime in a background thread, listening on a loopback port
 /// picked by the OS; see hs/testing/in_process_server.hpp. The test's stop request reaches it the

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../support/descriptors.hpp"
+#include "../support/virtual_time_behaviour.hpp"
 #include "fixtures.hpp"
 #include "hs/testing/log_recorder.hpp"
 
@@ -231,16 +232,8 @@ TEST_CASE("virtual time: after an error the close lingers at most a second for a
   CHECK(s.sim.runtime().finished());
 }
 
-TEST_CASE("virtual time: work that ends just before the handshake's deadline still sends HELLO Y", "[ex6.5]") {
-  // The wheel wakes the work at its tick (1,000 ms), after the deadline it was to beat by 5 ms:
-  // what was to happen at 995 ms happens, then the deadline is answered.
-  SimulatedSession s{timeouts(60s, 1000ms, 995ms)};
-  s.send("HELLO 1\n");
-  s.sim.advance(990ms);
-  CHECK(s.received().empty());
-  s.sim.advance(10ms);
-  CHECK(s.received() == "HELLO 2\n" + machine_timeout(Timeout::handshake, "HELLO 1\n"));
-}
+// The rule chapter 07's session holds too: tests/support/virtual_time_behaviour.hpp.
+HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, "[ex6.5]")
 
 TEST_CASE("virtual time: a deadline that passed is answered before the next wait even if bytes came too", "[ex6.5]") {
   // I/O comes before timers in a turn: a byte arriving in the turn where the deadline's tick comes

@@ -1,0 +1,62 @@
+// What a session on chapter 06's runtime must do in a turn where two of its clocks have passed at
+// once, which only a virtual clock makes happen on demand. Chapter 06's session (on epoll) and
+// chapter 07's (on io_uring) both pass these; a chapter's test file lists them once, for its fixture
+// and its exercise's tag:
+//
+//     HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, "[ex6.5]")
+//
+// Why not in session_behaviour.hpp, which chapters 01, 03 and 04 run too: on the real clock such a
+// turn comes only from a wake-up that happens to be late, so a test there would pass by chance for a
+// session that breaks the rule. Chapters 06 and 07 wake on a timer wheel, up to a tick late, so for
+// them it is an everyday turn (work that ends within a tick of the deadline is woken at the
+// deadline's tick), and their VirtualClock makes it come every time.
+//
+// A fixture `VirtualSession`:
+//   - is constructed from its `VirtualSession::Options` (read_timeout, handshake_timeout, work) and
+//     starts session() on the test's own thread, on a runtime whose clock is a VirtualClock, over a
+//     socketpair, then runs what can run;
+//   - has `client`, the RawSocket at the other end;
+//   - `send(bytes)` sends them as the client, then runs what can run, the clock standing still;
+//   - `jump(d)` moves the clock `d` later in one step, so that every timer and deadline in between
+//     passes at once, then runs what can run;
+//   - `received()` is what the session has written so far, without waiting;
+//   - rethrows what the session threw (an untouched stub names its exercise).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "hs/protocol.hpp"
+#include "session_behaviour.hpp"
+
+namespace hs::testing::behaviour {
+
+/// "work that ends just before the handshake's deadline still sends HELLO Y": an answer that was
+/// due before a deadline is written before the deadline is answered. Whether the work beat the
+/// deadline is decided by when it was to end, not by when the session is woken (a wheel wakes it
+/// up to a tick late: here, at the deadline's own tick); and a deadline that has passed is answered
+/// before the next wait for the client, never instead of an answer already due. So the client reads
+/// HELLO Y, then ERROR timeout handshake.
+template <typename VirtualSession, typename Options = typename VirtualSession::Options>
+void work_just_before_the_deadline() {
+  Options options;
+  options.read_timeout = std::chrono::minutes{1};
+  options.handshake_timeout = std::chrono::milliseconds{1000};
+  options.work = std::chrono::milliseconds{999};  // ends 1 ms before the deadline
+  VirtualSession s{options};
+  s.send("HELLO 1\n");
+  CHECK(s.received().empty());  // working
+  // The work's end and the deadline pass in the same step: the session wakes once, after both.
+  s.jump(options.handshake_timeout);
+  CHECK(s.received() == "HELLO 2\n" + machine_timeout(Timeout::handshake, "HELLO 1\n"));
+}
+
+}  // namespace hs::testing::behaviour
+
+/// The test cases above, for the fixture `VirtualSession`, tagged `tag` (e.g. "[ex6.5]").
+#define HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, tag)                                             \
+  TEST_CASE("virtual time: work that ends just before the handshake's deadline still sends HELLO Y", tag) { \
+    hs::testing::behaviour::work_just_before_the_deadline<VirtualSession>();                                \
+  }
