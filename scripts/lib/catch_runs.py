@@ -1,9 +1,10 @@
 """Runs a chapter's Catch2 test program for scripts/progress, and reads what each test did.
 
 The tests of one exercise run in one process, with Catch2's XML reporter writing to a file, until
-the first failure; a test that crashes or hangs also ends that process. The run then goes on from
-the next test, so that each gets its own result. Every child runs in a process group of its own,
-so that stopping one (a timeout, Ctrl-C) also stops what it started (a test's servers, a build's
+the first failure; a test that crashes, or runs past its deadline (the test program stops it:
+common/testing/src/test_deadline.cpp), also ends that process. The run then goes on from the next
+test, so that each gets its own result. Every child runs in a process group of its own, so that
+stopping one (a timeout, Ctrl-C) also stops what it started (a test's servers, a build's
 compilers), and nothing else.
 """
 import dataclasses
@@ -16,8 +17,14 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-TIMEOUT = 300  # seconds for one run of an exercise's tests, as ctest gives one test
+# Seconds for one run of an exercise's tests: only a backstop, since each test has its own
+# deadline in the test program (15 s), unless HS_TEST_DEADLINE turned it off.
+TIMEOUT = 300
 STUB = re.compile(r'exercise (\d+\.\d+) is not done yet')  # what an untouched stub throws
+# What a test prints where this machine cannot run it (tests/support/io_uring.hpp).
+SKIPPED = re.compile(r'SKIPPED: (io_uring is unavailable: [^\n]*)')
+# What the test program prints when a test runs past its deadline (test_deadline.cpp).
+DEADLINE = re.compile(r'TEST DEADLINE: "(.*)" did not finish within (\S+), so it was stopped\.')
 children = set()  # started and not yet reaped: what Ctrl-C must stop
 
 
@@ -27,6 +34,7 @@ class Result:
     passed: bool
     failure: str = ''  # where and how it first failed: "tests/ch00/test_hello.cpp:101: ..."
     stubs: tuple = ()  # the exercises whose untouched stubs it reached ("4.4"), in order
+    skipped: str = ''  # why it could not run on this machine ("io_uring is unavailable: ...")
 
 
 def start(command, **options):
@@ -74,9 +82,11 @@ def parse_report(path):
             if overall is not None:
                 name = element.get('name')
                 passed = overall.get('success') == 'true'
-                reached = STUB.findall(''.join(element.itertext()))
-                stubs = () if passed else tuple(dict.fromkeys(reached))
-                found[name] = Result(name, passed, first_failure(element), stubs)
+                text = ''.join(element.itertext())
+                stubs = () if passed else tuple(dict.fromkeys(STUB.findall(text)))
+                skipped = SKIPPED.search(text)
+                found[name] = Result(name, passed, first_failure(element), stubs,
+                                     skipped[1] if skipped and passed else '')
     except (OSError, ET.ParseError):
         pass
     return found
@@ -102,33 +112,53 @@ def first_failure(case):
     return ''
 
 
+def spec(name):
+    """A test's name as a Catch2 test spec: \\ , [ ] " ~ * need a backslash."""
+    return re.sub(r'([\\,\[\]"~*])', r'\\\1', name)
+
+
 def run_tests(exe, specs):
-    """Runs the tests the Catch2 specs select in one process, until the first failure (the view
-    shows no more, and a test that goes on after one may wait long): ({name: Result} of those it
-    reported, how it ended if it ended before reporting one)."""
+    """Runs the tests the Catch2 specs select (any of them: one argument, joined by commas, as
+    Catch2 ANDs separate arguments) in one process, until the first failure (the view shows no
+    more, and a test that goes on after one may wait long): ({name: Result} of those it reported,
+    how it ended if it ended before reporting one: a Result for the test that did not finish)."""
     with tempfile.TemporaryDirectory() as folder:
         report = os.path.join(folder, 'report.xml')
-        command = [exe, *specs, '--abort', '--reporter', 'xml', '--invisibles', '--out', report]
-        child = start(command, cwd=exe.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        status = reap(child, timeout=TIMEOUT)
+        printed = os.path.join(folder, 'printed')
+        command = [exe, ','.join(specs), '--abort', '--reporter', 'xml', '--invisibles', '--out',
+                   report]
+        with open(printed, 'wb') as out:
+            child = start(command, cwd=exe.parent, stdout=out, stderr=subprocess.STDOUT)
+            status = reap(child, timeout=TIMEOUT)
         found = parse_report(report)
+        text = pathlib.Path(printed).read_text(errors='replace')
     if status is None:
-        return found, f'timed out after {TIMEOUT} s'
+        return found, Result('', False, f'did not finish within {TIMEOUT} s: it was stopped')
+    if stopped := DEADLINE.search(text):
+        where = re.search(r'Read (\S+), then', text)
+        return found, Result(stopped[1], False, f'did not finish within {stopped[2]}: it was '
+                             'stopped (waiting for what never comes?)' +
+                             (f' Read {where[1]}' if where else ''))
+    if status == 0 and (skipped := SKIPPED.search(text)):
+        return found, Result('', True, skipped=skipped[1])
     if status < 0:
-        return found, f'crashed ({signal.Signals(-status).name})'
-    return found, f'ended with exit status {status} before reporting it'
+        return found, Result('', False, f'crashed ({signal.Signals(-status).name})')
+    return found, Result('', False, f'ended with exit status {status} before reporting it')
 
 
 def run_exercise(exe, number):
     """The results of the exercise's tests, in the order Catch2 lists (and runs) them."""
     names = [n.strip() for n in output([exe, f'[ex{number}]', '--list-test-names-only'])
              .splitlines() if n.strip()]
-    found, _ = run_tests(exe, [f'[ex{number}]'])
+    found, ended = run_tests(exe, [f'[ex{number}]'])
     while missing := [name for name in names if name not in found]:
+        if ended.name in missing:  # the test its deadline stopped: the rest runs without it
+            found[ended.name] = ended
+            continue
         # The run stopped at a failure, or died: go on from there. When none of the rest is
         # reported, the first of them (Catch2 runs them in order) is the one that died.
-        more, how = run_tests(exe, [re.sub(r'([,\[\]])', r'\\\1', name) for name in missing])
+        more, ended = run_tests(exe, [spec(name) for name in missing])
         found.update(more)
-        if not any(name in more for name in missing):
-            found[missing[0]] = Result(missing[0], False, how)
+        if not any(name in more for name in missing) and ended.name not in missing:
+            found[missing[0]] = dataclasses.replace(ended, name=missing[0])
     return [found[name] for name in names]

@@ -63,8 +63,7 @@ struct RingAndPair {
 /// each test case in a process of its own).
 inline void skip_process_without_io_uring() {
   if (const auto why = hs::io_uring_unavailable(); !why.empty()) {
-    hs::testing::report_skipped_without_io_uring(why);
-    std::exit(0);
+    hs::testing::end_process_skipped_without_io_uring(why);
   }
 }
 
@@ -91,6 +90,20 @@ class RunSession {
   std::future<SessionResult> result_;
 };
 using Session = testing::Session<RunSession>;
+
+/// Chapter 07's loop for chapter 06's OnVirtualTime: a Ring beside the Runtime. The fixture
+/// tests/support/virtual_time_behaviour.hpp expects is then VirtualSession.
+struct RingLoop {
+  explicit RingLoop(const ch06::Clock& clock) : runtime{(skip_process_without_io_uring(), clock)} {}
+  void start(Fd fd, SessionOptions options, Outcome<SessionResult>& outcome) {
+    spawn_into(session(ring, std::move(fd), options), outcome);
+  }
+  void poll() { ring.poll(); }
+
+  Runtime runtime;
+  Ring ring{runtime};
+};
+using VirtualSession = ch06::test::OnVirtualTime<RingLoop>;
 
 namespace detail {
 

@@ -5,6 +5,11 @@
   hs-chNN-tests, so the learner's own progress does not matter): not started, a first failure, a
   crash (the tests after it still run), a test waiting for a later exercise (and "next" then
   skips ahead), a chapter done and what comes next, every exercise done.
+- With a real Catch2 program (hs-progress-probe, its path the first argument) whose tests fail,
+  hang, crash or are skipped as planted: progress counts exactly what Catch2 counts; a test that
+  hangs is stopped at its deadline with a message that says so, and the rest still run, and the
+  child process it started does not outlive it; skipped tests are neither passed nor failed.
+- Every exercise of the course has a title in its lesson, and the files to edit.
 - --watch, in a temporary copy of the course: an editor's save re-runs the tests, Ctrl-C (SIGINT)
   stops it with exit status 0 and leaves no process behind.
 - The watcher: a save counts however the editor makes it, scratch files never do, a burst of saves
@@ -13,6 +18,7 @@ Every wait is bounded (LIMIT); what is awaited is output or an event, never the 
 """
 import json
 import os
+import re
 import pathlib
 import selectors
 import shutil
@@ -29,6 +35,7 @@ sys.path.insert(0, str(ROOT / 'scripts' / 'lib'))
 import watch  # noqa: E402
 
 LIMIT = 30  # seconds anything awaited may take, on a loaded machine
+PROBE = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else None
 STUB = 'exercise {} is not done yet: see chapters/somewhere'
 failures = []
 
@@ -39,9 +46,9 @@ def check(condition, what, shown=''):
         print(f'FAIL: {what}' + (f'\n{shown}' if shown else ''))
 
 
-def progress(*args, root=ROOT):
+def progress(*args, root=ROOT, env=None):
     done = subprocess.run([root / 'scripts' / 'progress', *args], capture_output=True, text=True,
-                          timeout=LIMIT)
+                          timeout=LIMIT, env=env)
     return done.returncode, done.stdout, done.stderr
 
 
@@ -103,6 +110,105 @@ def views(build):
     check(status == 1 and '2/4 tests pass' in out and 'first failure: two' in out and
           'tests/ch00/test_fake.cpp:7: f() == "2\\n", that is "2\\r\\n" == "2\\n"' in out,
           'a crash, and a first failure', out)
+
+
+def catch2_count(program, plan):
+    """(passed, total) of the tests of [ex0.1], as Catch2 itself reports them in one run."""
+    done = subprocess.run([program, '[ex0.1]'], capture_output=True, text=True, timeout=LIMIT,
+                          env={**os.environ, 'HS_PROBE_PLAN': plan})
+    if every := re.search(r'All tests passed \(\d+ assertions? in (\d+) test cases?\)', done.stdout):
+        return int(every[1]), int(every[1])
+    counts = re.search(r'test cases: +(\d+) \| +(\d+) passed \| +(\d+) failed', done.stdout)
+    return (int(counts[2]), int(counts[1])) if counts else (None, done.stdout)
+
+
+def real_catch2(tmp):
+    """progress over a real Catch2 program with planted outcomes, as chapter 00's tests."""
+    build = tmp / 'probe-build'
+    (build / 'bin').mkdir(parents=True)
+    program = build / 'bin' / 'hs-ch00-tests'
+    shutil.copy(PROBE, program)
+
+    def run(plan, deadline='2s'):
+        env = {**os.environ, 'HS_PROBE_PLAN': plan, 'HS_TEST_DEADLINE': deadline}
+        return progress('--no-build', '--build-dir', build, 'ch00', env=env)
+
+    # Failures anywhere among the tests: the count is Catch2's own, test by test.
+    for plan in ('ffpppp', 'pfpfpp', 'pppppf', 'fpfpfp', 'pffffp', 'pppppp'):
+        passed, total = catch2_count(program, plan)
+        status, out, _ = run(plan)
+        check(f'{passed}/{total} tests pass' in out and status == (0 if passed == total else 1),
+              f'plan {plan}: progress counts what Catch2 counts ({passed}/{total})', out)
+    status, out, _ = run('pfpppp')
+    check('first failure: two [in brackets]' in out and 'planted failure in test 1' in out,
+          'the first failure is named, with its message', out)
+
+    # A test that hangs is stopped at its deadline; the others run, each on its own.
+    status, out, _ = run('phpfpp')
+    check(status == 1 and '4/6 tests pass' in out and 'first failure: two [in brackets]' in out and
+          'did not finish within 2s' in out and 'chapters/00-protocol/README.md#exercise-01' in out,
+          'a hang is a failure that says so, and the rest still run', out)
+    status, out, _ = run('hhhhhh')
+    check(status == 1 and '0/6 tests pass' in out, 'six hangs: six failures, in time', out)
+
+    # The program's own message: what happened, where to read, and a command that runs that test.
+    done = subprocess.run([program, '[ex0.1]'], capture_output=True, text=True, timeout=LIMIT,
+                          env={**os.environ, 'HS_PROBE_PLAN': 'ppkppp', 'HS_TEST_DEADLINE': '1s'})
+    told = re.search(r"run it alone:\n +(\S+) '(.*)'", done.stderr)
+    check(done.returncode == 124 and 'TEST DEADLINE: "three "quoted" with a \\ backslash" did not '
+          'finish within 1s' in done.stderr and told, 'the deadline\'s message', done.stderr)
+    if told:
+        alone = subprocess.run([program, told[2], '--list-test-names-only'], capture_output=True,
+                               text=True, timeout=LIMIT).stdout.split('\n')
+        check([line for line in alone if line] == ['three "quoted" with a \\ backslash'],
+              f'its command runs that test alone: {told[2]}', '\n'.join(alone))
+    child = re.search(r'child (\d+)', done.stdout)
+    check(child and ended(int(child[1])),
+          'a child process of the stopped test does not outlive it', done.stdout)
+    # HS_TEST_DEADLINE=0: no deadline (under a debugger); a bad value is said, and ignored.
+    done = subprocess.run([program, '[ex0.1]'], capture_output=True, text=True, timeout=LIMIT,
+                          env={**os.environ, 'HS_TEST_DEADLINE': 'soon'})
+    check(done.returncode == 0 and 'HS_TEST_DEADLINE=soon is not a duration' in done.stderr,
+          'a bad HS_TEST_DEADLINE is reported', done.stderr)
+
+    # Skipped tests (io_uring refused) are neither passed nor failed; a crash fails one test.
+    status, out, _ = run('sxssxs')
+    check(status == 0 and 'skipped: io_uring is unavailable: planted' in out and
+          'could not run here' in out and 'Chapter 00 done' not in out, 'all skipped: said, and exit 0', out)
+    status, out, _ = run('spxpcp')
+    check(status == 1 and '3/4 tests pass, 2 skipped' in out and 'first failure: five' in out and
+          'SIGSEGV' in out,
+          'skips beside passes and a crash', out)
+
+
+def ended(pid):
+    """Whether the process has ended (gone, or a zombie nobody has reaped yet): SIGKILL takes
+    effect soon after it is sent, not at once."""
+    deadline = time.monotonic() + LIMIT
+    while time.monotonic() < deadline:
+        try:
+            if pathlib.Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0] == 'Z':
+                return True
+        except (OSError, IndexError):
+            return True
+        time.sleep(0.05)  # polling for an exit that is already under way, not synchronising
+    return False
+
+
+def titles():
+    """Every exercise the tests name has a title in its lesson, and files to edit."""
+    sys.path.insert(0, str(ROOT / 'scripts'))
+    import importlib.machinery
+    view = importlib.machinery.SourceFileLoader('progress', str(ROOT / 'scripts' / 'progress')).load_module()
+    for lesson in sorted((ROOT / 'chapters').glob('[0-9][0-9]-*')):
+        nn = lesson.name[:2]
+        tests = ''.join(f.read_text() for f in (ROOT / 'tests' / f'ch{nn}').glob('*.?pp'))
+        numbers = sorted(set(re.findall(rf'\[ex({int(nn)}\.\d+)\]', tests)))
+        named, files = view.exercise_titles(lesson.name), view.stubs(nn)
+        for number in numbers:
+            check(named.get(number), f'exercise {number} has a title: "### Exercise {number}" then '
+                  f'"**Title.**" in chapters/{lesson.name}/README.md')
+            check(files.get(number), f'exercise {number} has files with TODO(ex {number})')
 
 
 def read_until(child, text, output):
@@ -237,6 +343,11 @@ with tempfile.TemporaryDirectory() as folder:
     tmp = pathlib.Path(folder)
     usage_errors()
     views(tmp / 'build')
+    titles()
+    if PROBE:
+        real_catch2(tmp)
+    else:
+        check(False, 'the path of hs-progress-probe is the first argument')
     watching(tmp)
     if shutil.which('inotifywait'):
         watcher(tmp, polling=False)

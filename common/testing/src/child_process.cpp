@@ -14,6 +14,8 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -27,6 +29,25 @@ namespace hs::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The children not yet reaped, for kill_child_processes(): a test stopped at its deadline ends
+// with _exit(), which runs no destructor, and a server it started must not outlive it.
+std::mutex living_mutex;
+std::set<pid_t> living;
+
+void remember(pid_t pid) {
+  const std::lock_guard lock{living_mutex};
+  living.insert(pid);
+}
+
+// waitpid() that also forgets a child it reaps, under the lock: kill_child_processes() never
+// signals a process id that was reaped and may be another process's by now.
+pid_t reap(pid_t pid, int* raw, int options) {
+  const std::lock_guard lock{living_mutex};
+  const pid_t done = ::waitpid(pid, raw, options);
+  if (done == pid) living.erase(pid);
+  return done;
+}
 
 std::string self_path() {
   char buffer[PATH_MAX] = {};
@@ -79,12 +100,18 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
     throw std::runtime_error(
         fmt::format("test support: cannot start {}: {}", program, std::generic_category().message(rc)));
   }
+  remember(pid_);
+}
+
+void kill_child_processes() {
+  const std::lock_guard lock{living_mutex};
+  for (const pid_t pid : living) ::kill(pid, SIGKILL);
 }
 
 ChildProcess::~ChildProcess() {
   if (!status_ && pid_ > 0) {
     ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
+    reap(pid_, nullptr, 0);
   }
   ::close(stdout_);
   ::close(stderr_);
@@ -117,7 +144,7 @@ std::optional<int> ChildProcess::wait(Duration timeout) {
   const auto deadline = Clock::now() + timeout;
   while (!status_) {
     int raw = 0;
-    const pid_t done = ::waitpid(pid_, &raw, WNOHANG);
+    const pid_t done = reap(pid_, &raw, WNOHANG);
     if (done == pid_) {
       status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
     } else if (Clock::now() >= deadline) {

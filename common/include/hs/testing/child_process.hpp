@@ -57,6 +57,10 @@ class ChildProcess {
   std::optional<int> status_;  ///< exit status once reaped
 };
 
+/// Kills (SIGKILL) every ChildProcess not yet reaped: for a test stopped at its deadline
+/// (test_deadline.cpp), which ends without running destructors.
+void kill_child_processes();
+
 /// The port from a server's first line, `listening on ADDR:PORT`. Throws std::runtime_error
 /// quoting the line if it is not of that form.
 std::uint16_t port_from_listening_line(std::string_view line);
