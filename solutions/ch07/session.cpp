@@ -86,11 +86,14 @@ Task<SessionResult> session(Ring& ring, Fd fd, SessionOptions options) {
       co_await work(runtime, c.talk);
       continue;
     }
-    if (runtime.now() >= c.talk.deadline()) {  // passed while we handled the last completion
+    // An answer already due goes out before a deadline that passed meanwhile is answered (HELLO Y
+    // after work that ended before the deadline, even if we woke after it): send it, and answer the
+    // deadline before the next receive, as chapter 06 does before its next wait (README, "Exercise 7.2").
+    const bool sending = !c.talk.unsent().empty();
+    if (!sending && runtime.now() >= c.talk.deadline()) {
       c.talk.time_out(runtime.now());
       continue;
     }
-    const bool sending = !c.talk.unsent().empty();
     if (sending) {
       ring.send(c.op, c.fd.get(), c.talk.unsent(), c.talk.deadline());
     } else {

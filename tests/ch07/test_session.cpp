@@ -1,6 +1,7 @@
 // Exercise 7.2: session() on completions, driven by the scripted test client over real TCP. The same
 // behaviour as chapters 01, 03 and 06, byte for byte: the test cases and their bodies are in
-// tests/support/session_behaviour.hpp; then what is new with completions.
+// tests/support/session_behaviour.hpp (and, on virtual time as in chapter 06,
+// virtual_time_behaviour.hpp); then what is new with completions.
 #include <sys/socket.h>
 
 #include <exception>
@@ -10,12 +11,14 @@
 #include <vector>
 
 #include "../support/session_behaviour.hpp"
+#include "../support/virtual_time_behaviour.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch07;
 using namespace hs::ch07::test;
 
 HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[ex7.2]")
+HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, "[ex7.2]")
 
 TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", "[ex7.2]") {
   hs::testing::behaviour::work_pauses_the_read_timeout<Session>();
