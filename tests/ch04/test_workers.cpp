@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -239,7 +240,12 @@ TEST_CASE("run_workers: each worker serves its own listener and SIGTERM or SIGIN
     std::string started;
     const Run run = run_workers_in_child(3, serve_until_stopped, [&](pid_t parent, int ready, const auto& listeners) {
       started = wait_started(ready, 3);
-      // The workers have them (each its own, then closed): the parent holds none.
+      // The workers have them (each its own, then closed): the parent holds none, once it has
+      // forked the last worker (a worker may say it started before the parent gets there).
+      const auto deadline = Clock::now() + hs::testing::generous;
+      while (holds(parent, listeners) != 0 && Clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{1});  // polling a state, not synchronising
+      }
       CHECK(holds(parent, listeners) == 0);
       ::kill(parent, signal);
     });
