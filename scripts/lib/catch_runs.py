@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Seconds for one run of an exercise's tests: only a backstop, since each test has its own
-# deadline in the test program (15 s), unless HS_TEST_DEADLINE turned it off.
+# deadline in the test program (20 s), unless HS_TEST_DEADLINE turned it off.
 TIMEOUT = 300
 STUB = re.compile(r'exercise (\d+\.\d+) is not done yet')  # what an untouched stub throws
 # What a test prints where this machine cannot run it (tests/support/io_uring.hpp).
@@ -35,6 +35,8 @@ class Result:
     failure: str = ''  # where and how it first failed: "tests/ch00/test_hello.cpp:101: ..."
     stubs: tuple = ()  # the exercises whose untouched stubs it reached ("4.4"), in order
     skipped: str = ''  # why it could not run on this machine ("io_uring is unavailable: ...")
+    hung: bool = False  # stopped at its deadline
+    not_run: bool = False  # left out: an earlier test of its exercise hung
 
 
 def start(command, **options):
@@ -138,7 +140,7 @@ def run_tests(exe, specs):
         where = re.search(r'Read (\S+), then', text)
         return found, Result(stopped[1], False, f'did not finish within {stopped[2]}: it was '
                              'stopped (waiting for what never comes?)' +
-                             (f' Read {where[1]}' if where else ''))
+                             (f' Read {where[1]}' if where else ''), hung=True)
     if status == 0 and (skipped := SKIPPED.search(text)):
         return found, Result('', True, skipped=skipped[1])
     if status < 0:
@@ -147,14 +149,19 @@ def run_tests(exe, specs):
 
 
 def run_exercise(exe, number):
-    """The results of the exercise's tests, in the order Catch2 lists (and runs) them."""
+    """The results of the exercise's tests, in the order Catch2 lists (and runs) them. After a
+    test that hangs, the rest are not run: they would most likely wait for the same thing, each
+    until its deadline, and the one shown is the one to fix first."""
     names = [n.strip() for n in output([exe, f'[ex{number}]', '--list-test-names-only'])
              .splitlines() if n.strip()]
     found, ended = run_tests(exe, [f'[ex{number}]'])
     while missing := [name for name in names if name not in found]:
-        if ended.name in missing:  # the test its deadline stopped: the rest runs without it
+        if ended.name in missing:  # the test its deadline stopped
             found[ended.name] = ended
-            continue
+            for name in names:
+                found.setdefault(name, Result(name, False, f'not run: "{ended.name}" did not '
+                                              'finish', not_run=True))
+            break
         # The run stopped at a failure, or died: go on from there. When none of the rest is
         # reported, the first of them (Catch2 runs them in order) is the one that died.
         more, ended = run_tests(exe, [spec(name) for name in missing])
