@@ -8,8 +8,8 @@
 // Why not in session_behaviour.hpp, which chapters 01, 03 and 04 run too: on the real clock such a
 // turn comes only from a wake-up that happens to be late, so a test there would pass by chance for a
 // session that breaks the rule. Chapters 06 and 07 wake on a timer wheel, up to a tick late, so for
-// them it is an everyday turn (work that ends within a tick of the deadline is woken at the
-// deadline's tick), and their VirtualClock makes it come every time.
+// them it is an everyday turn (work that ends less than a tick before the deadline is often woken
+// at the deadline's own tick), and their VirtualClock makes it come every time.
 //
 // A fixture `VirtualSession`:
 //   - is constructed from its `VirtualSession::Options` (read_timeout, handshake_timeout, work) and
