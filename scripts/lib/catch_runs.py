@@ -140,7 +140,9 @@ def run_tests(exe, specs):
         where = re.search(r'Read (\S+), then', text)
         return found, Result(stopped[1], False, f'did not finish within {stopped[2]}: it was '
                              'stopped (waiting for what never comes?)' +
-                             (f' Read {where[1]}' if where else ''), hung=True)
+                             (f' Read {where[1]}' if where else ''),
+                             # (a stub a program it started reached, as that program said)
+                             tuple(dict.fromkeys(STUB.findall(text))), hung=True)
     if status == 0 and (skipped := SKIPPED.search(text)):
         return found, Result('', True, skipped=skipped[1])
     if status < 0:

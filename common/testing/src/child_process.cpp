@@ -10,12 +10,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <mutex>
-#include <set>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -30,23 +32,65 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The children not yet reaped, for kill_child_processes(): a test stopped at its deadline ends
-// with _exit(), which runs no destructor, and a server it started must not outlive it.
+// Every ChildProcess not yet destroyed, for stop_child_processes(): a test stopped at its
+// deadline ends with _exit(), which runs no destructor, and a server it started must not outlive
+// it; what they said on stderr tells the learner what the test was waiting for.
+struct Living {
+  std::string name;  // the program's file name
+  int stderr_fd;     // the memfd holding its stderr, closed only after it leaves this list
+  bool reaped;       // its process id may be another process's by now: never signal it
+};
 std::mutex living_mutex;
-std::set<pid_t> living;
+std::map<pid_t, Living> living;
 
-void remember(pid_t pid) {
+void remember(pid_t pid, const std::string& program, int stderr_fd) {
   const std::lock_guard lock{living_mutex};
-  living.insert(pid);
+  living[pid] = {program.substr(program.rfind('/') + 1), stderr_fd, false};
 }
 
-// waitpid() that also forgets a child it reaps, under the lock: kill_child_processes() never
-// signals a process id that was reaped and may be another process's by now.
+void forget(pid_t pid) {
+  const std::lock_guard lock{living_mutex};
+  living.erase(pid);
+}
+
+// waitpid() that also marks a child it reaps, under the lock: stop_child_processes() never
+// signals a process id that was reaped.
 pid_t reap(pid_t pid, int* raw, int options) {
   const std::lock_guard lock{living_mutex};
   const pid_t done = ::waitpid(pid, raw, options);
-  if (done == pid) living.erase(pid);
+  if (auto it = living.find(pid); done == pid && it != living.end()) it->second.reaped = true;
   return done;
+}
+
+// Whether a child (not reaped yet) has exited: it is a zombie, or gone.
+bool has_exited(pid_t pid) {
+  std::ifstream stat{fmt::format("/proc/{}/stat", pid)};
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const auto paren = line.rfind(')');
+  return paren == std::string::npos || line.compare(paren + 1, 3, " Z ") == 0;
+}
+
+// Everything written to a memfd.
+std::string memfd_text(int fd) {
+  std::string text;
+  char chunk[4096];
+  for (off_t offset = 0;;) {
+    const auto n = ::pread(fd, chunk, sizeof chunk, offset);
+    if (n <= 0) break;
+    text.append(chunk, static_cast<std::size_t>(n));
+    offset += n;
+  }
+  return text;
+}
+
+// The last `lines` lines of a text.
+std::string tail_of(const std::string& text, std::size_t lines) {
+  std::size_t start = text.size();
+  for (std::size_t seen = 0; start > 0; --start) {
+    if (text[start - 1] == '\n' && ++seen > lines) break;
+  }
+  return text.substr(start);
 }
 
 std::string self_path() {
@@ -100,12 +144,37 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
     throw std::runtime_error(
         fmt::format("test support: cannot start {}: {}", program, std::generic_category().message(rc)));
   }
-  remember(pid_);
+  remember(pid_, program, stderr_);
 }
 
-void kill_child_processes() {
+std::string stop_child_processes() {
   const std::lock_guard lock{living_mutex};
-  for (const pid_t pid : living) ::kill(pid, SIGKILL);
+  // SIGTERM first, as a test would stop a server, so that what a server says as it stops (an
+  // exercise not done yet, work it was waiting for) is in its stderr; SIGKILL what is left.
+  const auto running = [] {
+    return std::count_if(living.begin(), living.end(),
+                         [](const auto& entry) { return !entry.second.reaped && !has_exited(entry.first); });
+  };
+  for (const auto& [pid, child] : living) {
+    if (!child.reaped) ::kill(pid, SIGTERM);
+  }
+  for (const auto until = Clock::now() + std::chrono::seconds{2}; running() > 0 && Clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});  // a bounded grace, not synchronisation
+  }
+  std::string said;
+  for (const auto& [pid, child] : living) {
+    if (!child.reaped) ::kill(pid, SIGKILL);
+    const std::string text = tail_of(memfd_text(child.stderr_fd), 20);
+    said += fmt::format("    {} (process {}) said on stderr{}\n", child.name, pid,
+                        text.empty() ? ": nothing" : ", last lines:");
+    std::size_t at = 0;
+    while (at < text.size()) {  // each line indented under it
+      const auto end = std::min(text.find('\n', at), text.size());
+      said += fmt::format("      {}\n", std::string_view{text}.substr(at, end - at));
+      at = end + 1;
+    }
+  }
+  return said;
 }
 
 ChildProcess::~ChildProcess() {
@@ -113,6 +182,7 @@ ChildProcess::~ChildProcess() {
     ::kill(pid_, SIGKILL);
     reap(pid_, nullptr, 0);
   }
+  forget(pid_);
   ::close(stdout_);
   ::close(stderr_);
 }
@@ -169,18 +239,7 @@ std::string ChildProcess::rest_of_stdout() {
   return text;
 }
 
-std::string ChildProcess::stderr_text() const {
-  std::string text;
-  char chunk[4096];
-  off_t offset = 0;
-  while (true) {
-    const auto n = ::pread(stderr_, chunk, sizeof chunk, offset);
-    if (n <= 0) break;
-    text.append(chunk, static_cast<std::size_t>(n));
-    offset += n;
-  }
-  return text;
-}
+std::string ChildProcess::stderr_text() const { return memfd_text(stderr_); }
 
 std::uint16_t port_from_listening_line(std::string_view line) {
   constexpr std::string_view prefix{"listening on "};

@@ -140,11 +140,13 @@ class Watchdog {
         changed_.wait(lock);
       } else if (changed_.wait_until(lock, deadline_) == std::cv_status::timeout && test_ != nullptr &&
                  Clock::now() >= deadline_) {
-        const std::string text = message(*test_, *limit_);
+        std::string text = message(*test_, *limit_);
+        if (const std::string said = hs::testing::stop_child_processes(); !said.empty()) {
+          text += "  The programs it started (stopped now):\n" + said;
+        }
         std::fputs(text.c_str(), stderr);
         std::fflush(stderr);
         std::fflush(stdout);
-        hs::testing::kill_child_processes();
         std::_Exit(exit_status);
       }
     }

@@ -57,9 +57,10 @@ class ChildProcess {
   std::optional<int> status_;  ///< exit status once reaped
 };
 
-/// Kills (SIGKILL) every ChildProcess not yet reaped: for a test stopped at its deadline
-/// (test_deadline.cpp), which ends without running destructors.
-void kill_child_processes();
+/// For a test stopped at its deadline (test_deadline.cpp), which ends without running destructors:
+/// kills (SIGKILL) every ChildProcess still running, and returns what each one said on stderr
+/// (its last lines), to show with the test's failure.
+std::string stop_child_processes();
 
 /// The port from a server's first line, `listening on ADDR:PORT`. Throws std::runtime_error
 /// quoting the line if it is not of that form.
