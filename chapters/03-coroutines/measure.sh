@@ -2,11 +2,13 @@
 # Chapter 03's measurements, as quoted in its README: one server thread against many clients.
 # For each run: start a fresh hs-ch03-server-ref (or yours: --mine), run hs-load against it
 # (hs-load samples the server's RSS and CPU from /proc itself, through --server-pid), and print
-# hs-load's summary.
+# one line of hs-load's summary; each run is repeated in rounds, and its figures are given as the
+# median and range (min-max) of the rounds.
 #
-#   chapters/03-coroutines/measure.sh           # three runs, about 25 s, from the repository root
-#   chapters/03-coroutines/measure.sh --quick   # two smaller runs (about 10 s; the tour's)
-#   chapters/03-coroutines/measure.sh --mine    # the same runs against your hs-ch03-server
+#   chapters/03-coroutines/measure.sh             # three runs, 5 rounds each: about 3 min, from the repository root
+#   chapters/03-coroutines/measure.sh --quick     # two smaller runs, 3 rounds each (about 20 s; the tour's)
+#   chapters/03-coroutines/measure.sh --rounds 9  # more rounds (default 5; 3 with --quick)
+#   chapters/03-coroutines/measure.sh --mine      # the same runs against your hs-ch03-server
 #
 # Needs a release build: cmake --preset release && cmake --build --preset release --target ch03-ref
 # hs-load (and hs-ch03-server for --mine). Loopback only; every run is bounded (--total, and
@@ -14,19 +16,21 @@
 set -euo pipefail
 # shellcheck source=../../scripts/lib/measure.sh
 source "$(dirname "$0")/../../scripts/lib/measure.sh"
-measure_options hs-ch03-server "--quick" "" "$@"
+measure_options hs-ch03-server "--quick --rounds" "" "$@"
 measure_need hs-load
+measure_contenders=("ch03|$measure_server|")
 
 if measure_has --quick; then
-  measure_run "5,000 held at once (think 3 s)" "" --conns 5000 --total 5000 --think-ms 3000 --ramp 5
-  measure_run "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 20000 --procs 2
+  measure_rounds_run held "5,000 held at once (think 3 s)" "" --conns 5000 --total 5000 --think-ms 3000 --ramp 5
+  measure_rounds_run cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 20000 --procs 2
   exit 0
 fi
 # Held: the clients think 8 s between HELLO Y and HELLO Z, so the server's read timeout must be
 # longer than that; the gentle ramp (5 new connections per ms) keeps the client's own CPU from
 # delaying the replies it measures.
-measure_run "19,000 held at once (think 8 s)" "--read-timeout 20s --handshake-timeout 30s" \
+measure_rounds_run held "19,000 held at once (think 8 s)" "--read-timeout 20s --handshake-timeout 30s" \
   --conns 19000 --total 19000 --think-ms 8000 --ramp 5 --procs 2
-measure_run "19,000 as a burst (hs-load's default ramp, think 4 s)" "" \
+measure_rounds_run burst "19,000 as a burst (hs-load's default ramp, think 4 s)" "" \
   --conns 19000 --total 19000 --think-ms 4000 --procs 2
-measure_run "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 50000 --procs 2
+# 50,000 handshakes: about 1.5 s of server CPU a run, 150 ticks of /proc's 10 ms.
+measure_rounds_run cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 50000 --procs 2

@@ -8,6 +8,13 @@
 #   measure_run "TITLE" "SERVER ARGS" HS-LOAD ARGS...
 #   measure_syscalls "TITLE" "SERVER ARGS" HS-LOAD ARGS...   # the same run under strace -c
 #   measure_figure FILE "us per handshake"                 # a number from a run's output
+#   measure_contenders=("LABEL|PROGRAM|EXTRA SERVER ARGS" ...)  # the servers compared, in order
+#   measure_rounds_run SCENARIO "TITLE" "SERVER ARGS" HS-LOAD ARGS...  # alternating rounds of them
+#   measure_ratio "TITLE" "VALUES A" "VALUES B"            # per-round ratios: median, range, warning
+#
+# CPU figures come from rounds: --rounds N (default 5), each round running every server compared
+# once, A, B, A, B, ..., a fresh server each time; each figure is given as the median and the range
+# (min-max) of its rounds, and a ratio as the median and range of the per-round ratios.
 #
 # Loopback only. Every hs-load run is bounded (--total, and its per-handshake timeout).
 
@@ -23,6 +30,9 @@ server=""          # the server's pid, from measure_start
 port=""            # the port it listens on
 metrics_port=""    # its /metrics port, when started with --metrics-port
 measure_log=""     # what it writes on stderr, kept to explain an early exit
+measure_rounds=""  # --rounds N, in the scripts that take it: the rounds of each comparison
+measure_contenders=()      # the servers measure_rounds_run alternates: "LABEL|PROGRAM|EXTRA ARGS"
+declare -gA measure_got=() # "SCENARIO|LABEL|FIGURE" -> its value in each round, space-separated
 
 # On any way out, the server this script started goes too, and so does its log.
 measure_cleanup() {
@@ -34,7 +44,8 @@ measure_cleanup() {
 }
 trap measure_cleanup EXIT
 
-# measure_help PROGRAM: the script's header comment, then the options every measure.sh takes.
+# measure_help PROGRAM "FLAGS": the script's header comment, then the options every measure.sh
+# takes (and --rounds, when FLAGS has it).
 measure_help() {
   sed -n '2,/^[^#]/{/^#/!d; /shellcheck/d; s/^# \{0,1\}//; p}' "$measure_script"
   local chapter=${1#hs-}
@@ -45,6 +56,17 @@ The server measured (each run gives it the reference's options):
   --mine         $bin/$1: yours, from exercises/${chapter%%-*} (a stub not done yet
                  stops the measurement, with the server's message)
   --server PATH  the server program at PATH
+TXT
+  if [[ "$2" == *" --rounds "* ]]; then
+    cat <<TXT
+  --rounds N     the rounds of each comparison (default 5; with --quick, 3). Each round runs
+                 every server once, in turn, a fresh one each time. A figure is the median of
+                 its rounds and their range (min–max); a ratio, the median and range of the
+                 ratios of each round, with a warning when that range is wider than the
+                 ratio's distance from 1 (the difference it reports)
+TXT
+  fi
+  cat <<TXT
   --help         this text
 A first line warns when the machine is busy (a 1-minute load average above its cores): figures
 measured then say as much about the rest of the machine as about the server.
@@ -59,20 +81,27 @@ measure_usage() {
 
 # measure_options PROGRAM "FLAGS" "WORDS" ARGS...: reads the options every measure.sh takes, and the
 # script's own FLAGS (e.g. "--quick") and WORDS (e.g. run names), which it keeps in measure_args;
-# anything else is a usage error. PROGRAM is the chapter's server, e.g. hs-ch03-server. Warns when
-# the machine is already busy.
+# anything else is a usage error. PROGRAM is the chapter's server, e.g. hs-ch03-server. FLAGS may
+# name --rounds: then `--rounds N` sets measure_rounds (default 5, or 3 with --quick). Warns when the
+# machine is already busy.
 measure_options() {
   local program="$1" flags=" $2 " words=" $3 "
   shift 3
   measure_server="$bin/$program-ref"
   while (($# > 0)); do
     case "$1" in
-      --help | -h) measure_help "$program"; exit 0 ;;
+      --help | -h) measure_help "$program" "$flags"; exit 0 ;;
       --mine) measure_server="$bin/$program" ;;
       --server)
         (($# > 1)) || measure_usage "--server needs a PATH"
         [[ -f "$2" && -x "$2" ]] || measure_usage "--server $2: not an executable file"
         measure_server="$2"
+        shift
+        ;;
+      --rounds)
+        [[ "$flags" == *" --rounds "* ]] || measure_usage "unknown option '$1'"
+        [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || measure_usage "--rounds needs a number of rounds, 1 or more"
+        measure_rounds=$2
         shift
         ;;
       *)
@@ -88,6 +117,10 @@ measure_options() {
     shift
   done
   measure_name=${measure_server#"$bin/"}
+  if [[ -z "$measure_rounds" ]]; then
+    measure_rounds=5
+    measure_has --quick && measure_rounds=3
+  fi
   measure_check_load
 }
 
@@ -174,18 +207,133 @@ measure_failed() {
   exit 1
 }
 
-# measure_run TITLE "SERVER ARGS" HS-LOAD ARGS...: one measured run against a fresh server;
-# hs-load samples the server's RSS and CPU from /proc (--server-pid) and prints its summary.
-measure_run() {
-  local title="$1" server_args="$2"
+# measure_load OUT "SERVER ARGS" HS-LOAD ARGS...: a fresh server, hs-load against it (which samples
+# the server's RSS and CPU from /proc, through --server-pid), its summary in the file OUT, the
+# server stopped.
+measure_load() {
+  local out="$1" server_args="$2"
   shift 2
   measure_start "$server_args"
+  kill -0 "$server" 2>/dev/null || measure_failed "exited as soon as it listened"
+  "$bin/hs-load" --port "$port" --server-pid "$server" --quiet "$@" >"$out" || true
+  measure_stop
+}
+
+# measure_run TITLE "SERVER ARGS" HS-LOAD ARGS...: one measured run against a fresh server, and
+# hs-load's summary.
+measure_run() {
+  local title="$1" server_args="$2" out
+  shift 2
+  out=$(mktemp)
   echo "== $title"
   echo "   $measure_name $server_args"
   echo "   hs-load --port PORT --server-pid PID $*"
-  kill -0 "$server" 2>/dev/null || measure_failed "exited as soon as it listened"
-  "$bin/hs-load" --port "$port" --server-pid "$server" --quiet "$@" | sed 's/^/   /' || true
-  measure_stop
+  measure_load "$out" "$server_args" "$@"
+  sed 's/^/   /' "$out"
+  rm -f "$out"
+}
+
+# measure_rounds_run SCENARIO TITLE "SERVER ARGS" HS-LOAD ARGS...: measure_rounds rounds of the
+# same run; in each round every server of measure_contenders in turn ("LABEL|PROGRAM|EXTRA SERVER
+# ARGS", given EXTRA then SERVER ARGS), a fresh one each time: A, B, A, B, ..., so that whatever
+# else the machine does falls on all of them alike. One line per run, then for each server the
+# median and range of its rounds. Keeps each run's figures in measure_got["SCENARIO|LABEL|FIGURE"],
+# a value per round: us (CPU per handshake), cpu (server CPU, s), kib (per connection), p99 (ms),
+# s (the run's length, s).
+measure_rounds_run() {
+  local scenario="$1" title="$2" server_args="$3" round entry label program extra out key cpus=""
+  shift 3
+  out=$(mktemp)
+  echo "== $title: $measure_rounds round$( ((measure_rounds == 1)) || echo s), the servers in turn, a fresh one each run"
+  for entry in "${measure_contenders[@]}"; do
+    IFS='|' read -r label program extra <<<"$entry"
+    # shellcheck disable=SC2086  # the argument strings are meant to split (no blanks left over)
+    echo "   $label:" "${program#"$bin/"}" $extra $server_args
+    for key in us cpu kib p99 s; do measure_got["$scenario|$label|$key"]=""; done
+  done
+  echo "   hs-load --port PORT --server-pid PID $*"
+  for ((round = 1; round <= measure_rounds; ++round)); do
+    for entry in "${measure_contenders[@]}"; do
+      IFS='|' read -r label program extra <<<"$entry"
+      measure_server=$program measure_name=${program#"$bin/"}
+      measure_load "$out" "$extra $server_args" "$@"
+      measure_got["$scenario|$label|us"]+=" $(measure_figure "$out" "us per handshake")"
+      measure_got["$scenario|$label|cpu"]+=" $(sed -n 's/.*CPU \([0-9.]*\) s = .*/\1/p' "$out")"
+      measure_got["$scenario|$label|kib"]+=" $(measure_figure "$out" "KiB per connection")"
+      measure_got["$scenario|$label|p99"]+=" $(sed -n 's/.* p99 \([0-9.]*\) ms .*/\1/p' "$out")"
+      measure_got["$scenario|$label|s"]+=" $(sed -n 's/.*throughput: .* over \([0-9.]*\) s$/\1/p' "$out")"
+      printf '   round %d, %-14s %s\n' "$round" "$label:" "$(measure_oneline "$out")"
+    done
+  done
+  rm -f "$out"
+  for entry in "${measure_contenders[@]}"; do
+    IFS='|' read -r label _ <<<"$entry"
+    printf '   %s, median (range): CPU per handshake %s us; server CPU %s s; p99 %s ms; run %s s' "$label" \
+      "$(measure_spread %.1f "${measure_got["$scenario|$label|us"]}")" \
+      "$(measure_spread %.2f "${measure_got["$scenario|$label|cpu"]}")" \
+      "$(measure_spread %.3g "${measure_got["$scenario|$label|p99"]}")" \
+      "$(measure_spread %.2f "${measure_got["$scenario|$label|s"]}")"
+    [[ $* != *--think-ms* ]] || printf '; KiB per connection %s' "$(measure_spread %.2f "${measure_got["$scenario|$label|kib"]}")"
+    echo
+    cpus+=" ${measure_got["$scenario|$label|cpu"]}"
+  done
+  measure_stats "$cpus" | awk '$2 < 1 { printf "   note: the least server CPU in a run was %.2f s, %d ticks of 10 ms: the fewer, the less a figure per handshake means\n", $2, $2 * 100 + 0.5 }'
+  echo
+}
+
+# measure_oneline FILE: the figures of hs-load's summary in FILE that the rounds compare, on one line.
+measure_oneline() {
+  awk '/^hs-load:/ { ok = $4 " ok " $6; sub(/,$/, "", ok) }
+       /^  failures:/ && $2 != "(none)" { sub(/^  failures: /, ""); ok = ok ", failed: " $0 }
+       /throughput:/ { rate = $2 " hs/s over " $5 " s" }
+       /latency/ { p = "p50 " $6 " " $7 ", p99 " $12 " " $13 }
+       /server \(pid/ { sub(/.*RSS /, ""); sub(/ \(the process exited.*/, " (exited)"); srv = $0 }
+       END { printf "%s; %s; %s; RSS %s\n", ok, rate, p, srv }' "$1"
+}
+
+# measure_stats VALUE...: "MEDIAN MIN MAX COUNT" of the values (an argument may hold several,
+# space-separated; empty ones are skipped); nothing if none. The median of an even count is the
+# mean of the middle two.
+measure_stats() {
+  printf '%s\n' "$@" | tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR > 0) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR], NR }'
+}
+
+# measure_spread FORMAT VALUE...: the median of the values and their range, "MEDIAN (MIN–MAX)", each
+# printed with FORMAT (e.g. %.2f); one value alone is just itself, none at all "-".
+measure_spread() {
+  local format="$1"
+  shift
+  measure_stats "$@" | awk -v f="$format" '
+    { if ($4 == 1) printf f "\n", $1; else printf f " (" f "–" f ")\n", $1, $2, $3; found = 1 }
+    END { if (!found) print "-" }'
+}
+
+# measure_ratio TITLE "VALUES A" "VALUES B": the ratio A/B of each round (A's value with B's of the
+# same round), then their median and range over the rounds; and a warning line when that range is
+# wider than the median's distance from 1, the difference the ratio reports: those rounds do not
+# tell the difference from noise. "-" when the rounds are missing or do not pair up.
+measure_ratio() {
+  local title="$1" ratios=() i
+  local -a a b
+  read -r -a a <<<"$2"
+  read -r -a b <<<"$3"
+  for i in "${!a[@]}"; do
+    ratios+=("$(awk -v a="${a[i]}" -v b="${b[i]:-}" 'BEGIN { if (b > 0) printf "%.4f", a / b }')")
+  done
+  if ((${#a[@]} == 0 || ${#a[@]} != ${#b[@]})) || [[ " ${ratios[*]} " == *"  "* ]]; then
+    echo "   $title: - (a round without a figure)"
+    return
+  fi
+  echo "   $title: $(measure_spread %.2f "${ratios[@]}") over ${#a[@]} round$( ((${#a[@]} == 1)) || echo s)"
+  # Judged on the figures as printed, to 2 decimals, so that the warning agrees with them.
+  measure_stats "${ratios[@]}" | awk '{
+    for (i = 1; i <= 3; ++i) $i = sprintf("%.2f", $i) + 0
+    width = $3 - $2; distance = $1 > 1 ? $1 - 1 : 1 - $1
+    if ($4 < 2) print "   note: one round has no range: run more rounds (--rounds) to tell a difference from noise"
+    else if (width > distance)
+      printf "   warning: its range is %.2f wide, wider than its distance from 1 (%.2f): these rounds do not tell this difference from noise\n", width, distance
+  }'
 }
 
 # measure_figure RUN-OUTPUT PATTERN: the number just before PATTERN in a run's output ("" if none),
