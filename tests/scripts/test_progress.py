@@ -198,11 +198,27 @@ def ended(pid):
     return False
 
 
+def progress_module():
+    import importlib.machinery
+    return importlib.machinery.SourceFileLoader('progress',
+                                                str(ROOT / 'scripts' / 'progress')).load_module()
+
+
+def build_errors():
+    """A failed build's first errors: a check's message whole (CMake wraps and indents it), and
+    the compiler's error lines."""
+    log = ['FAILED: designed-task.hpp.checked',
+           'CMake Error at cmake/HsCheckDesigned.cmake:12 (message):', '  exercises/ch06/task.hpp: error: above its first', "  'private:' it differs.", '',
+           '  What changed: git diff', '', 'src/a.cpp:3:1: error: expected ;', 'ninja: build stopped']
+    errors = progress_module().first_errors(log)
+    check(errors == ["exercises/ch06/task.hpp: error: above its first 'private:' it differs. "
+                     'What changed: git diff', 'src/a.cpp:3:1: error: expected ;'],
+          'a build error\'s message is shown whole, once', '\n'.join(errors))
+
+
 def titles():
     """Every exercise the tests name has a title in its lesson, and files to edit."""
-    sys.path.insert(0, str(ROOT / 'scripts'))
-    import importlib.machinery
-    view = importlib.machinery.SourceFileLoader('progress', str(ROOT / 'scripts' / 'progress')).load_module()
+    view = progress_module()
     for lesson in sorted((ROOT / 'chapters').glob('[0-9][0-9]-*')):
         nn = lesson.name[:2]
         tests = ''.join(f.read_text() for f in (ROOT / 'tests' / f'ch{nn}').glob('*.?pp'))
@@ -346,6 +362,7 @@ with tempfile.TemporaryDirectory() as folder:
     tmp = pathlib.Path(folder)
     usage_errors()
     views(tmp / 'build')
+    build_errors()
     titles()
     if PROBE:
         real_catch2(tmp)
