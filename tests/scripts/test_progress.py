@@ -117,7 +117,8 @@ def catch2_count(program, plan):
     """(passed, total) of the tests of [ex0.1], as Catch2 itself reports them in one run."""
     done = subprocess.run([program, '[ex0.1]'], capture_output=True, text=True, timeout=LIMIT,
                           env={**os.environ, 'HS_PROBE_PLAN': plan})
-    if every := re.search(r'All tests passed \(\d+ assertions? in (\d+) test cases?\)', done.stdout):
+    every = re.search(r'All tests passed \(\d+ assertions? in (\d+) test cases?\)', done.stdout)
+    if every:
         return int(every[1]), int(every[1])
     counts = re.search(r'test cases: +(\d+) \| +(\d+) passed \| +(\d+) failed', done.stdout)
     return (int(counts[2]), int(counts[1])) if counts else (None, done.stdout)
@@ -177,7 +178,8 @@ def real_catch2(tmp):
     # Skipped tests (io_uring refused) are neither passed nor failed; a crash fails one test.
     status, out, _ = run('sxssxs')
     check(status == 0 and 'skipped: io_uring is unavailable: planted' in out and
-          'could not run here' in out and 'Chapter 00 done' not in out, 'all skipped: said, and exit 0', out)
+          'could not run here' in out and 'Chapter 00 done' not in out,
+          'all skipped: said, and exit 0', out)
     status, out, _ = run('spxpcp')
     check(status == 1 and '3/4 tests pass, 2 skipped' in out and 'first failure: five' in out and
           'SIGSEGV' in out,
@@ -208,8 +210,10 @@ def build_errors():
     """A failed build's first errors: a check's message whole (CMake wraps and indents it), and
     the compiler's error lines."""
     log = ['FAILED: designed-task.hpp.checked',
-           'CMake Error at cmake/HsCheckDesigned.cmake:12 (message):', '  exercises/ch06/task.hpp: error: above its first', "  'private:' it differs.", '',
-           '  What changed: git diff', '', 'src/a.cpp:3:1: error: expected ;', 'ninja: build stopped']
+           'CMake Error at cmake/HsCheckDesigned.cmake:12 (message):',
+           '  exercises/ch06/task.hpp: error: above its first', "  'private:' it differs.", '',
+           '  What changed: git diff', '', 'src/a.cpp:3:1: error: expected ;',
+           'ninja: build stopped']
     errors = progress_module().first_errors(log)
     check(errors == ["exercises/ch06/task.hpp: error: above its first 'private:' it differs. "
                      'What changed: git diff', 'src/a.cpp:3:1: error: expected ;'],
