@@ -103,6 +103,13 @@ def views(build):
           '#exercise-41' not in out and 'not started (2 tests)' in out,
           'a test waiting for a later exercise', out)
 
+    # After a failure, the rest run in one process, selected by one spec: Catch2 ANDs separate
+    # arguments, which would select none of them.
+    fake_tests(build, '02', {'2.1': {'one': f'fail {STUB.format("2.1")}', 'two, too': 'pass',
+                                     'three [3]': 'pass'}}, source)
+    status, out, _ = progress('--no-build', '--build-dir', build, 'ch02')
+    check(status == 1 and '2/3 tests pass' in out, 'the tests after a failure', out)
+
     # A crash ends the run of the exercise's tests: the ones after it run on their own.
     # Its first failure shows a carriage return as \r (Catch2 writes it as is: a terminal hides it).
     fake_tests(build, '01', {'1.1': {'one': 'pass', 'two': 'fail f() == "2\\n", that is '
