@@ -271,7 +271,7 @@ measure_rounds_run() {
     printf '   %s, median (range): CPU per handshake %s us; server CPU %s s; p99 %s ms; run %s s' "$label" \
       "$(measure_spread %.1f "${measure_got["$scenario|$label|us"]}")" \
       "$(measure_spread %.2f "${measure_got["$scenario|$label|cpu"]}")" \
-      "$(measure_spread %.3g "${measure_got["$scenario|$label|p99"]}")" \
+      "$(measure_spread %.1f "${measure_got["$scenario|$label|p99"]}")" \
       "$(measure_spread %.2f "${measure_got["$scenario|$label|s"]}")"
     [[ $* != *--think-ms* ]] || printf '; KiB per connection %s' "$(measure_spread %.2f "${measure_got["$scenario|$label|kib"]}")"
     echo

@@ -31,7 +31,8 @@ expect_exit 2 chapters/04-production/measure.sh blocking cpus
 [[ -z $out ]] || fail "an unknown run is refused before the first run starts: $out"
 
 # --rounds N: in the scripts that compare servers in rounds; a number of rounds or a usage error.
-for script in chapters/03-coroutines/measure.sh chapters/06-runtime/measure.sh chapters/07-io-uring/measure.sh; do
+for script in chapters/03-coroutines/measure.sh chapters/04-production/measure.sh chapters/06-runtime/measure.sh \
+  chapters/07-io-uring/measure.sh; do
   expect_exit 0 "$script" --help
   [[ $out == *"--rounds N"*"median"* ]] || fail "$script --help offers --rounds N and says what a figure is"
   for bad in 0 -1 five ""; do
