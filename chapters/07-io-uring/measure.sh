@@ -9,7 +9,7 @@
 # its load; the ratios much less, and the range says how much).
 #
 #   chapters/07-io-uring/measure.sh             # system calls; CPU per handshake at 1,000 clients, at
-#                                               # 19,000 held and at one client; 5 rounds: about 9 min
+#                                               # 19,000 held and at one client; 5 rounds: about 10 min
 #   chapters/07-io-uring/measure.sh --quick     # the first three, smaller, 3 rounds: about 2 min (the tour's)
 #   chapters/07-io-uring/measure.sh --rounds 9  # more rounds (default 5; 3 with --quick)
 #   chapters/07-io-uring/measure.sh --mine      # with your hs-ch07-server for the io_uring runs
