@@ -242,6 +242,7 @@ measure_run() {
 # s (the run's length, s).
 measure_rounds_run() {
   local scenario="$1" title="$2" server_args="$3" round entry label program extra out key cpus=""
+  local us cpu kib p99 s  # one run's figures
   shift 3
   out=$(mktemp)
   echo "== $title: $measure_rounds round$( ((measure_rounds == 1)) || echo s), the servers in turn, a fresh one each run"
@@ -257,11 +258,13 @@ measure_rounds_run() {
       IFS='|' read -r label program extra <<<"$entry"
       measure_server=$program measure_name=${program#"$bin/"}
       measure_load "$out" "$extra $server_args" "$@"
-      measure_got["$scenario|$label|us"]+=" $(measure_figure "$out" "us per handshake")"
-      measure_got["$scenario|$label|cpu"]+=" $(sed -n 's/.*CPU \([0-9.]*\) s = .*/\1/p' "$out")"
-      measure_got["$scenario|$label|kib"]+=" $(measure_figure "$out" "KiB per connection")"
-      measure_got["$scenario|$label|p99"]+=" $(sed -n 's/.* p99 \([0-9.]*\) ms .*/\1/p' "$out")"
-      measure_got["$scenario|$label|s"]+=" $(sed -n 's/.*throughput: .* over \([0-9.]*\) s$/\1/p' "$out")"
+      # A figure the run did not print is kept as "-", so that the rounds still pair up.
+      us=$(measure_figure "$out" "us per handshake")
+      cpu=$(sed -n 's/.*CPU \([0-9.]*\) s = .*/\1/p' "$out")
+      kib=$(measure_figure "$out" "KiB per connection")
+      p99=$(sed -n 's/.* p99 \([0-9.]*\) ms .*/\1/p' "$out")
+      s=$(sed -n 's/.*throughput: .* over \([0-9.]*\) s$/\1/p' "$out")
+      for key in us cpu kib p99 s; do measure_got["$scenario|$label|$key"]+=" ${!key:--}"; done
       printf '   round %d, %-14s %s\n' "$round" "$label:" "$(measure_oneline "$out")"
     done
   done
@@ -292,10 +295,10 @@ measure_oneline() {
 }
 
 # measure_stats VALUE...: "MEDIAN MIN MAX COUNT" of the values (an argument may hold several,
-# space-separated; empty ones are skipped); nothing if none. The median of an even count is the
-# mean of the middle two.
+# space-separated; empty ones and "-" are skipped); nothing if none. The median of an even count
+# is the mean of the middle two.
 measure_stats() {
-  printf '%s\n' "$@" | tr ' ' '\n' | awk 'NF' | sort -g | awk '{ v[NR] = $1 } END {
+  printf '%s\n' "$@" | tr ' ' '\n' | awk '/^[0-9.]+$/' | sort -g | awk '{ v[NR] = $1 } END {
     if (NR > 0) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[1], v[NR], NR }'
 }
 
@@ -319,7 +322,8 @@ measure_ratio() {
   read -r -a a <<<"$2"
   read -r -a b <<<"$3"
   for i in "${!a[@]}"; do
-    ratios+=("$(awk -v a="${a[i]}" -v b="${b[i]:-}" 'BEGIN { if (b > 0) printf "%.4f", a / b }')")
+    ratios+=("$(awk -v a="${a[i]}" -v b="${b[i]:-}" 'BEGIN {
+      if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.4f", a / b }')")
   done
   if ((${#a[@]} == 0 || ${#a[@]} != ${#b[@]})) || [[ " ${ratios[*]} " == *"  "* ]]; then
     echo "   $title: - (a round without a figure)"

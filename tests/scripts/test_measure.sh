@@ -67,6 +67,9 @@ out=$(lib measure_ratio "CPU" "33 34" "34")
 [[ $out == *"CPU: - (a round without a figure)"* ]] || fail "rounds that do not pair up give no ratio: $out"
 out=$(lib measure_ratio "CPU" "33 34" "34 0")
 [[ $out == *"CPU: - (a round without a figure)"* ]] || fail "a round without a figure gives no ratio: $out"
+out=$(lib measure_ratio "CPU" "33 - 35" "- 34 35")
+[[ $out == *"CPU: - (a round without a figure)"* ]] || fail "rounds missing a figure are not paired with others: $out"
+expect_same "a missing figure is skipped" "$(lib measure_spread %.1f "3 - 1" 2)" "2.0 (1.0–3.0)"
 run=$(mktemp)
 cat >"$run" <<'TXT'
 hs-load: 50000 handshakes, 49998 ok (99.99%), 2 failed
