@@ -142,7 +142,7 @@ def run_tests(exe, specs):
                              'stopped (waiting for what never comes?)' +
                              (f' Read {where[1]}' if where else ''),
                              # (a stub a program it started reached, as that program said)
-                             tuple(dict.fromkeys(STUB.findall(text))), hung=True)
+                             tuple(dict.fromkeys(STUB.findall(text[stopped.start():]))), hung=True)
     if status == 0 and (skipped := SKIPPED.search(text)):
         return found, Result('', True, skipped=skipped[1])
     if status < 0:

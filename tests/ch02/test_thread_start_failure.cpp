@@ -13,9 +13,9 @@
 #include <optional>
 #include <system_error>
 
-#include "../support/sanitized.hpp"
 #include "ch02/thread_pool.hpp"
 #include "fixtures.hpp"
+#include "hs/testing/sanitized.hpp"
 
 using namespace hs::ch02;
 using namespace hs::ch02::test;

@@ -29,9 +29,9 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "../support/sanitized.hpp"
 #include "given/ch04/workers.hpp"
 #include "hs/testing/raw_socket.hpp"
+#include "hs/testing/sanitized.hpp"
 
 namespace {
 

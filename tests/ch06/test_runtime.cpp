@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "../support/sanitized.hpp"
 #include "fixtures.hpp"
+#include "hs/testing/sanitized.hpp"
 
 using namespace hs::ch06;
 using namespace hs::ch06::test;

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "../support/sanitized.hpp"
 #include "fixtures.hpp"
+#include "hs/testing/sanitized.hpp"
 
 using namespace hs::ch06;
 using namespace hs::ch06::test;

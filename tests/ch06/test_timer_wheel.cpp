@@ -5,8 +5,8 @@
 #include <new>
 #include <vector>
 
-#include "../support/sanitized.hpp"
 #include "fixtures.hpp"
+#include "hs/testing/sanitized.hpp"
 
 using namespace hs::ch06;
 using namespace hs::ch06::test;

@@ -36,29 +36,25 @@ using Clock = std::chrono::steady_clock;
 // deadline ends with _exit(), which runs no destructor, and a server it started must not outlive
 // it; what they said on stderr tells the learner what the test was waiting for.
 struct Living {
+  pid_t pid;
   std::string name;  // the program's file name
   int stderr_fd;     // the memfd holding its stderr, closed only after it leaves this list
   bool reaped;       // its process id may be another process's by now: never signal it
 };
 std::mutex living_mutex;
-std::map<pid_t, Living> living;
+std::map<const ChildProcess*, Living> living;
 
-void remember(pid_t pid, const std::string& program, int stderr_fd) {
+void forget(const ChildProcess* child) {
   const std::lock_guard lock{living_mutex};
-  living[pid] = {program.substr(program.rfind('/') + 1), stderr_fd, false};
+  living.erase(child);
 }
 
-void forget(pid_t pid) {
-  const std::lock_guard lock{living_mutex};
-  living.erase(pid);
-}
-
-// waitpid() that also marks a child it reaps, under the lock: stop_child_processes() never
+// waitpid() that also marks the child it reaps, under the lock: stop_child_processes() never
 // signals a process id that was reaped.
-pid_t reap(pid_t pid, int* raw, int options) {
+pid_t reap(const ChildProcess* child, pid_t pid, int* raw, int options) {
   const std::lock_guard lock{living_mutex};
   const pid_t done = ::waitpid(pid, raw, options);
-  if (auto it = living.find(pid); done == pid && it != living.end()) it->second.reaped = true;
+  if (auto it = living.find(child); done == pid && it != living.end()) it->second.reaped = true;
   return done;
 }
 
@@ -136,7 +132,14 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
   argv.push_back(const_cast<char*>(program.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  const int rc = ::posix_spawn(&pid_, program.c_str(), &actions, &attr, argv.data(), environ);
+  int rc = 0;
+  {
+    // Started and listed at once, or not at all while stop_child_processes() runs: a child it
+    // did not see would outlive the test.
+    const std::lock_guard lock{living_mutex};
+    rc = ::posix_spawn(&pid_, program.c_str(), &actions, &attr, argv.data(), environ);
+    if (rc == 0) living[this] = {pid_, program.substr(program.rfind('/') + 1), stderr_, false};
+  }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   ::close(out[1]);
@@ -144,7 +147,6 @@ ChildProcess::ChildProcess(const std::string& program, const std::vector<std::st
     throw std::runtime_error(
         fmt::format("test support: cannot start {}: {}", program, std::generic_category().message(rc)));
   }
-  remember(pid_, program, stderr_);
 }
 
 std::string stop_child_processes() {
@@ -153,19 +155,19 @@ std::string stop_child_processes() {
   // exercise not done yet, work it was waiting for) is in its stderr; SIGKILL what is left.
   const auto running = [] {
     return std::count_if(living.begin(), living.end(),
-                         [](const auto& entry) { return !entry.second.reaped && !has_exited(entry.first); });
+                         [](const auto& entry) { return !entry.second.reaped && !has_exited(entry.second.pid); });
   };
-  for (const auto& [pid, child] : living) {
-    if (!child.reaped) ::kill(pid, SIGTERM);
+  for (const auto& [object, child] : living) {
+    if (!child.reaped) ::kill(child.pid, SIGTERM);
   }
   for (const auto until = Clock::now() + std::chrono::seconds{2}; running() > 0 && Clock::now() < until;) {
     std::this_thread::sleep_for(std::chrono::milliseconds{10});  // a bounded grace, not synchronisation
   }
   std::string said;
-  for (const auto& [pid, child] : living) {
-    if (!child.reaped) ::kill(pid, SIGKILL);
+  for (const auto& [object, child] : living) {
+    if (!child.reaped) ::kill(child.pid, SIGKILL);
     const std::string text = tail_of(memfd_text(child.stderr_fd), 20);
-    said += fmt::format("    {} (process {}) said on stderr{}\n", child.name, pid,
+    said += fmt::format("    {} (process {}) said on stderr{}\n", child.name, child.pid,
                         text.empty() ? ": nothing" : ", last lines:");
     std::size_t at = 0;
     while (at < text.size()) {  // each line indented under it
@@ -180,9 +182,9 @@ std::string stop_child_processes() {
 ChildProcess::~ChildProcess() {
   if (!status_ && pid_ > 0) {
     ::kill(pid_, SIGKILL);
-    reap(pid_, nullptr, 0);
+    reap(this, pid_, nullptr, 0);
   }
-  forget(pid_);
+  forget(this);
   ::close(stdout_);
   ::close(stderr_);
 }
@@ -214,7 +216,7 @@ std::optional<int> ChildProcess::wait(Duration timeout) {
   const auto deadline = Clock::now() + timeout;
   while (!status_) {
     int raw = 0;
-    const pid_t done = reap(pid_, &raw, WNOHANG);
+    const pid_t done = reap(this, pid_, &raw, WNOHANG);
     if (done == pid_) {
       status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
     } else if (Clock::now() >= deadline) {

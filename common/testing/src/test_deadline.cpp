@@ -3,7 +3,8 @@
 // says so and where to read, in seconds instead of ctest's minutes. Linked into every learner test
 // program (hs-chNN-tests), never into the reference's, whose limit stays ctest's (cmake/HsChapter.cmake).
 //
-// Built with HS_TEST_DEADLINE_SECONDS (the limit), HS_CHAPTER_DIR ("06-runtime") and
+// Built with HS_TEST_DEADLINE_SECONDS (the limit, times hs::testing::sanitizer_slowdown),
+// HS_CHAPTER_DIR ("06-runtime") and
 // HS_SOURCE_DIR (to show paths as the learner types them). HS_TEST_DEADLINE in the environment
 // overrides the limit ("60s"; "0" turns it off, for a debugger).
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
@@ -26,39 +27,26 @@
 
 #include "hs/cli.hpp"
 #include "hs/testing/child_process.hpp"
+#include "hs/testing/raw_socket.hpp"
+#include "hs/testing/sanitized.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Sanitizers slow a test down: AddressSanitizer about 2 to 3 times, ThreadSanitizer 5 to 15.
-constexpr int slowdown() {
-#if defined(__SANITIZE_THREAD__)
-  return 8;
-#elif defined(__SANITIZE_ADDRESS__)
-  return 3;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-  return 8;
-#elif __has_feature(address_sanitizer)
-  return 3;
-#else
-  return 1;
-#endif
-#else
-  return 1;
-#endif
-}
+constexpr hs::Duration built_in = std::chrono::seconds{HS_TEST_DEADLINE_SECONDS * hs::testing::sanitizer_slowdown};
+static_assert(built_in >= 2 * hs::testing::generous,
+              "a test's own waits (generous) must run out well before its deadline, so that it says why");
 
-/// The limit for one test: HS_TEST_DEADLINE if set (nothing when it is 0), else the built-in one.
+/// The limit for one test: HS_TEST_DEADLINE if set (nothing when it is zero), else the built-in one.
 std::optional<hs::Duration> limit() {
   if (const char* text = std::getenv("HS_TEST_DEADLINE"); text != nullptr && *text != '\0') {
     if (std::string_view{text} == "0") return std::nullopt;
-    if (const auto d = hs::parse_duration(text); d && d->count() > 0) return *d;
-    fmt::print(stderr, "HS_TEST_DEADLINE={} is not a duration (say 60s, or 0 for none): using {} s\n", text,
-               HS_TEST_DEADLINE_SECONDS * slowdown());
+    if (const auto d = hs::parse_duration(text)) return d->count() > 0 ? d : std::nullopt;
+    fmt::print(stderr, "HS_TEST_DEADLINE={} is not a duration (say 60s, or 0 for none): using {}\n", text,
+               hs::format_duration(built_in));
   }
-  return std::chrono::seconds{HS_TEST_DEADLINE_SECONDS * slowdown()};
+  return built_in;
 }
 
 std::string shown(const std::filesystem::path& path) {
@@ -80,11 +68,11 @@ std::string message(const Catch::TestCaseInfo& test, hs::Duration limit) {
   const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
   return fmt::format(
       "\nTEST DEADLINE: \"{}\" did not finish within {}, so it was stopped.\n"
-      "  Something in it waits for what never comes: a task nobody wakes, a turn that waits forever,\n"
-      "  a loop that never ends? Read {}, then run it alone:\n"
+      "  Something it waits for never comes (a reply, a wake-up, a timer), or a loop never ends?\n"
+      "  Read {}, then run it alone:\n"
       "    {} '{}'\n"
-      "  (HS_TEST_DEADLINE=60s gives each test longer; HS_TEST_DEADLINE=0 none, under a debugger.)\n",
-      test.name, hs::format_duration(limit), where, shown(self), quoted);
+      "  (HS_TEST_DEADLINE={} gives each test longer; HS_TEST_DEADLINE=0 none, under a debugger.)\n",
+      test.name, hs::format_duration(limit), where, shown(self), quoted, hs::format_duration(3 * limit));
 }
 
 /// One thread that waits for the running test's deadline, and ends the program if it passes.
@@ -140,12 +128,12 @@ class Watchdog {
         changed_.wait(lock);
       } else if (changed_.wait_until(lock, deadline_) == std::cv_status::timeout && test_ != nullptr &&
                  Clock::now() >= deadline_) {
-        std::string text = message(*test_, *limit_);
-        if (const std::string said = hs::testing::stop_child_processes(); !said.empty()) {
-          text += "  The programs it started (stopped now):\n" + said;
-        }
-        std::fputs(text.c_str(), stderr);
+        // Said first: what the test prints while its programs stop comes after it.
+        std::fputs(message(*test_, *limit_).c_str(), stderr);
         std::fflush(stderr);
+        if (const std::string said = hs::testing::stop_child_processes(); !said.empty()) {
+          std::fputs(("  The programs it started (stopped now):\n" + said).c_str(), stderr);
+        }
         std::fflush(stdout);
         std::_Exit(exit_status);
       }

@@ -12,13 +12,17 @@
 #include <string_view>
 
 #include "hs/net.hpp"
+#include "hs/testing/sanitized.hpp"
 
 namespace hs::testing {
 
 /// Deadlines in tests are generous: they only stop a broken test from hanging.
 using Duration = std::chrono::milliseconds;
-/// The default deadline for every wait in test support.
-inline constexpr Duration generous = std::chrono::seconds{30};
+/// The default deadline for every wait in test support: far longer than a passing test waits for
+/// anything (the slowest whole test takes about 7 s on a busy machine), longer under a sanitizer,
+/// and half the learner's test deadline (test_deadline.cpp), so that what a test says when its wait runs out ("was the
+/// watchdog's timer left waiting?") is what the learner reads, not only that the test was stopped.
+inline constexpr Duration generous = std::chrono::seconds{10} * sanitizer_slowdown;
 
 /// How the last read ended.
 enum class ReadEnd {
