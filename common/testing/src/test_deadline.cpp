@@ -40,6 +40,8 @@ static_assert(built_in >= 2 * hs::testing::generous,
 
 /// The limit for one test: HS_TEST_DEADLINE if set (nothing when it is zero), else the built-in one.
 std::optional<hs::Duration> limit() {
+  // Read once, on the main thread, before the watchdog's thread exists; no test sets it.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   if (const char* text = std::getenv("HS_TEST_DEADLINE"); text != nullptr && *text != '\0') {
     if (std::string_view{text} == "0") return std::nullopt;
     if (const auto d = hs::parse_duration(text)) return d->count() > 0 ? d : std::nullopt;
