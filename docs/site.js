@@ -29,7 +29,8 @@
   }
 
   // Every word of the query must be in the section; words in its title count most, then the
-  // words as one phrase.
+  // words as one phrase. The lessons come first, then the API: a learner who searches "timer
+  // wheel" wants the section that explains it before the pages of TimerWheel's members.
   function search(query) {
     const phrase = query.toLowerCase().trim().replace(/\s+/g, ' ');
     const words = phrase.split(' ').filter((w) => w.length > 0);
@@ -38,7 +39,7 @@
     for (const entry of window.HS_SEARCH_INDEX) {
       const title = entry.t.toLowerCase();
       const text = entry.x.toLowerCase();
-      let score = entry.l ? 2 : 0;
+      let score = 0;
       let all = true;
       for (const word of words) {
         const inTitle = title.includes(word);
@@ -49,7 +50,7 @@
       if (all && words.length > 1 && (title + ' ' + text).includes(phrase)) score += 5;
       if (all) hits.push({ entry, score });
     }
-    hits.sort((a, b) => b.score - a.score);
+    hits.sort((a, b) => (b.entry.l - a.entry.l) || (b.score - a.score));
     return hits.slice(0, MAX_RESULTS).map((hit) => ({ entry: hit.entry, words, phrase }));
   }
 
@@ -122,5 +123,12 @@
       box.prepend(toggle);
     }
     top.appendChild(box);
+    // index.html?search=timer+wheel opens with those results: a search can be linked to.
+    const asked = new URLSearchParams(window.location.search).get('search');
+    if (asked) {
+      const input = box.querySelector('input');
+      input.value = asked;
+      input.dispatchEvent(new Event('input'));
+    }
   });
 })();
