@@ -4,6 +4,7 @@
 /// listener and lets the sessions finish. Chapter 03's Server, with Asio taken out.
 #pragma once
 
+#include "ch01/accept_loop.hpp"
 #include "ch06/runtime.hpp"
 #include "ch06/session.hpp"
 #include "ch06/task.hpp"

@@ -5,6 +5,7 @@
 /// lets the sessions finish. Chapter 06's Server, with the accepting turned inside out.
 #pragma once
 
+#include "ch01/accept_loop.hpp"
 #include "ch06/runtime.hpp"
 #include "ch06/task.hpp"
 #include "ch07/ring.hpp"
