@@ -90,7 +90,7 @@ Task<SessionResult> session(Runtime& runtime, Fd fd, SessionOptions options) {
   runtime.watch(c.io);
   for (Next next = advance(c, runtime.now()); next != Next::done; next = advance(c, runtime.now())) {
     if (next == Next::work) {
-      co_await work(runtime, c.talk);  // given (conversation.hpp): a sleep on the wheel
+      co_await work(runtime, c.talk);
       continue;
     }
     if (runtime.now() >= c.talk.deadline()) {  // a deadline passed while we were reading: the wheel
