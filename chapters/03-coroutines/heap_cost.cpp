@@ -12,16 +12,12 @@
 #include <fmt/format.h>
 
 #include "ch03/server.hpp"
-#include "hs/cli.hpp"
 #include "hs/heap_probe.hpp"
-#include "hs/server_log.hpp"
+#include "hs/log.hpp"
 
 int main(int argc, char** argv) {
-  int clients = 2000;
-  hs::Cli cli{"hs-ch03-heap", "heap bytes and allocations per held connection, for the chapter 03 Server"};
-  cli.add("--clients", clients, "N", "connections to hold at once (each takes 2 descriptors here)");
-  cli.parse(argc, argv);
-  if (clients < 1 || clients > 9000) cli.fail("--clients must be 1 to 9000 (ulimit -n counts both ends)");
+  const int clients = hs::heap_probe::clients_option(
+      argc, argv, "hs-ch03-heap", "heap bytes and allocations per held connection, for the chapter 03 Server");
 
   asio::io_context io{1};
   const hs::Logger log{true};
@@ -53,9 +49,5 @@ int main(int argc, char** argv) {
       port, clients, [&] { return failed ? ~std::uint64_t{0} : stats.open.load(); },
       [&] { asio::post(io, [&] { server.stop(); }); });
   loop.join();
-  if (failed) {
-    fmt::print(stderr, "hs-ch03-heap: {}\n", hs::message_of(failed));
-    return 1;
-  }
-  return hs::heap_probe::report("hs-ch03-heap", held, stats.open_peak.load());
+  return hs::heap_probe::report("hs-ch03-heap", held, stats.open_peak.load(), failed);
 }

@@ -20,17 +20,9 @@ measure_options hs-ch03-server "--quick --rounds" "" "$@"
 measure_need hs-load
 measure_contenders=("ch03|$measure_server|")
 
-if measure_has --quick; then
-  measure_rounds_run held "5,000 held at once (think 3 s)" "" --conns 5000 --total 5000 --think-ms 3000 --ramp 5
-  measure_rounds_run cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 20000 --procs 2
-  exit 0
+measure_held measure_rounds_run
+if ! measure_has --quick; then
+  measure_rounds_run burst "19,000 as a burst (hs-load's default ramp, think 4 s)" "" \
+    --conns 19000 --total 19000 --think-ms 4000 --procs 2
 fi
-# Held: the clients think 8 s between HELLO Y and HELLO Z, so the server's read timeout must be
-# longer than that; the gentle ramp (5 new connections per ms) keeps the client's own CPU from
-# delaying the replies it measures.
-measure_rounds_run held "19,000 held at once (think 8 s)" "--read-timeout 20s --handshake-timeout 30s" \
-  --conns 19000 --total 19000 --think-ms 8000 --ramp 5 --procs 2
-measure_rounds_run burst "19,000 as a burst (hs-load's default ramp, think 4 s)" "" \
-  --conns 19000 --total 19000 --think-ms 4000 --procs 2
-# 50,000 handshakes: about 1.5 s of server CPU a run, 150 ticks of /proc's 10 ms.
-measure_rounds_run cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 50000 --procs 2
+measure_cpu measure_rounds_run

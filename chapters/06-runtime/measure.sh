@@ -34,14 +34,5 @@ side_by_side() {
   echo
 }
 
-if measure_has --quick; then
-  side_by_side held "5,000 held at once (think 3 s)" "" --conns 5000 --total 5000 --think-ms 3000 --ramp 5
-  side_by_side cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 20000 --procs 2
-  exit 0
-fi
-# Held: the clients think 8 s between HELLO Y and HELLO Z, so the read timeout must be longer; the
-# gentle ramp (5 new connections per ms) keeps the client's own CPU from delaying the replies.
-side_by_side held "19,000 held at once (think 8 s)" "--read-timeout 20s --handshake-timeout 30s" \
-  --conns 19000 --total 19000 --think-ms 8000 --ramp 5 --procs 2
-# 50,000 handshakes: about 1.5 s of server CPU a run, 150 ticks of /proc's 10 ms.
-side_by_side cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 50000 --procs 2
+measure_held side_by_side
+measure_cpu side_by_side

@@ -68,19 +68,14 @@ median() { measure_stats "${measure_got["$1|$2|$3"]:-}" | cut -d' ' -f1; }
 measure_contenders=("${four[@]}")
 if measure_has --quick; then
   syscalls "system calls per handshake: think 0, 500 at once" --conns 500 --total 5000 --procs 2
-  measure_rounds_run cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 20000 --procs 2
-  ratios cpu "CPU per handshake, 1,000 at once"
-  measure_rounds_run held "5,000 held at once (think 3 s)" "" --conns 5000 --total 5000 --think-ms 3000 --ramp 5
-  ratios held "CPU per held handshake"
 else
   syscalls "system calls per handshake: think 0, 1,000 at once" --conns 1000 --total 10000 --procs 2
-  # 50,000 handshakes: 1.5 to 2.5 s of server CPU a run, 150 ticks of /proc's 10 ms and more.
-  measure_rounds_run cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total 50000 --procs 2
-  ratios cpu "CPU per handshake, 1,000 at once"
-  # The clients think 8 s between HELLO Y and HELLO Z, so the read timeout must be longer.
-  measure_rounds_run held "19,000 held at once (think 8 s)" "--read-timeout 20s --handshake-timeout 30s" \
-    --conns 19000 --total 19000 --think-ms 8000 --ramp 5 --procs 2
-  ratios held "CPU per held handshake"
+fi
+measure_cpu measure_rounds_run
+ratios cpu "CPU per handshake, 1,000 at once"
+measure_held measure_rounds_run
+ratios held "CPU per held handshake"
+if ! measure_has --quick; then
   # One client at a time, nothing to batch: the case io_uring is said to lose. 10 s, for enough
   # server CPU to count (2 s gave 5 ticks); the two runtimes only.
   measure_contenders=("${four[@]:0:2}")

@@ -10,12 +10,15 @@
 #include <new>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "hs/cli.hpp"
 #include "hs/net.hpp"
 #include "hs/protocol.hpp"
+#include "hs/server_log.hpp"
 
 namespace hs::heap_probe {
 
@@ -51,6 +54,15 @@ Fd half_handshake(std::uint16_t port, int x) {
 
 }  // namespace
 
+int clients_option(int argc, char** argv, std::string program, std::string summary) {
+  int clients = 2000;
+  Cli cli{std::move(program), std::move(summary)};
+  cli.add("--clients", clients, "N", "connections to hold at once (each takes 2 descriptors here)");
+  cli.parse(argc, argv);
+  if (clients < 1 || clients > 9000) cli.fail("--clients must be 1 to 9000 (ulimit -n counts both ends)");
+  return clients;
+}
+
 void count_allocations_here() noexcept { counting = true; }
 
 Held hold(std::uint16_t port, int clients, const std::function<std::uint64_t()>& open,
@@ -79,7 +91,11 @@ Held hold(std::uint16_t port, int clients, const std::function<std::uint64_t()>&
   return result;  // (the clients close here: their sessions end, and the caller's server can return)
 }
 
-int report(std::string_view program, const Held& held, std::uint64_t open_peak) {
+int report(std::string_view program, const Held& held, std::uint64_t open_peak, const std::exception_ptr& failed) {
+  if (failed) {
+    fmt::print(stderr, "{}: {}\n", program, message_of(failed));
+    return 1;
+  }
   if (!held.all_held) {
     fmt::print(stderr, "{}: only {} of {} connections were held\n", program, open_peak, held.clients + 1);
     return 1;

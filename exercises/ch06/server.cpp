@@ -14,7 +14,7 @@ namespace hs::ch06 {
 Server::Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
     : runtime_{runtime},
       listener_{std::move(listener)},
-      backoff_{runtime},
+      pacer_{runtime, options, log, stats},
       options_{options},
       log_{log},
       stats_{stats} {
@@ -22,7 +22,7 @@ Server::Server(Runtime& runtime, Fd listener, ServerOptions options, const Logge
   runtime_.watch(listener_);
 }
 
-// TODO(ex 6.4): accept4() until the stop; a session per client, spawned; EMFILE & co. pause.
+// TODO(ex 6.4): accept4() until the stop; a session per client, spawned; pacer_ sets the pace.
 Task<void> Server::listen() {
   exercise_not_done("6.4", "06-runtime");
   co_return;

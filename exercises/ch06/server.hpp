@@ -4,27 +4,16 @@
 /// listener and lets the sessions finish. Chapter 03's Server, with Asio taken out.
 #pragma once
 
-#include <atomic>
-#include <chrono>
-#include <cstdint>
-
 #include "ch01/accept_loop.hpp"
 #include "ch06/runtime.hpp"
 #include "ch06/session.hpp"
 #include "ch06/task.hpp"
+#include "given/ch06/accept_pacer.hpp"
 #include "given/ch06/session_done.hpp"
 #include "hs/log.hpp"
 #include "hs/net.hpp"
 
 namespace hs::ch06 {
-
-/// How the server runs: chapter 01's options (`serve`: the sessions' timeouts and work;
-/// `accept_backoff`: the pause after accept fails for lack of resources).
-using ServerOptions = ch01::ServerOptions;
-
-/// What the server has done so far (accepts, outcomes, sessions open): chapter 01's ServerStats.
-/// The server touches it from its one thread; a test may read it from another.
-using ServerStats = ch01::ServerStats;
 
 /// A HELLO server on one Runtime. The caller owns everything: it binds the listener (so tests can
 /// use port 0), keeps `runtime`, `log`, `stats` and the Server alive until the runtime's run() has
@@ -36,18 +25,18 @@ class Server {
   /// closed gets its first socket).
   Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats);
 
-  /// How many connections listen() accepts in a row before the other tasks get a turn
-  /// (Runtime::next_turn()): a flood of new clients must not starve the clients already served.
-  static constexpr int accept_batch = 32;
+  /// How many connections listen() accepts in a row before the other tasks get a turn.
+  static constexpr int accept_batch = AcceptPacer::batch;
 
   /// The listener: accepts connections until stop() and spawns session() for each, without
-  /// waiting for it, at most accept_batch in a row before it lets the other tasks run. Counts and
-  /// logs each session's outcome with its peer (the address accept() gave) when it ends; an
-  /// exception that escapes a session is logged with the peer, or rethrown (from the runtime's
-  /// run()) if it is an ExerciseNotDone. Running out of file descriptors or memory makes it pause
-  /// options.accept_backoff on a Timer instead of spinning, with one warning per burst
-  /// (`accept failed: ...`); an error about one connection is skipped; any other is thrown.
-  /// Returns once stop() has been called; sessions still running carry on to their end.
+  /// waiting for it, at the given AcceptPacer's pace: at most accept_batch in a row before it
+  /// lets the other tasks run (a new batch also starts after each wait for readiness), and a pause
+  /// of options.accept_backoff on its Timer after running out of file descriptors or memory, with
+  /// one warning per burst (`accept failed: ...`); an error about one connection is skipped; any
+  /// other is thrown. Counts and logs each session's outcome with its peer (the address accept()
+  /// gave) when it ends; an exception that escapes a session is logged with the peer, or rethrown
+  /// (from the runtime's run()) if it is an ExerciseNotDone. Returns once stop() has been called;
+  /// sessions still running carry on to their end.
   Task<void> listen();
 
   /// The graceful stop: answers the connections still waiting in the kernel's queue with
@@ -60,7 +49,7 @@ class Server {
  private:
   Runtime& runtime_;       ///< where the listener and the sessions run
   Io listener_;            ///< closed by stop(): that is what ends listen()
-  Timer backoff_;          ///< the pause after EMFILE & co.; stop() cancels it
+  AcceptPacer pacer_;      ///< the batch, and the pause after EMFILE & co. (stop() ends it)
   ServerOptions options_;  ///< timeouts for every session, and the back-off
   const Logger& log_;      ///< one line per session outcome (unless --quiet)
   ServerStats& stats_;     ///< owned by the caller, who may read it from another thread

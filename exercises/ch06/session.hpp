@@ -33,8 +33,8 @@ using SessionResult = ch01::ServeResult;
 /// written. A deadline that has passed is answered before the next wait, even if bytes came in the
 /// same turn. After a failure, or with unread bytes left, the close lingers (shut down sending
 /// first, then read and drop until the client closes, hs::linger_time() has passed since the
-/// shutdown by the runtime's clock, or 10,000 reads, letting the other tasks run between batches),
-/// so that the last line is not lost to a reset.
+/// shutdown by the runtime's clock, or hs::linger_max_reads (10,000) reads, letting the other tasks
+/// run between batches), so that the last line is not lost to a reset.
 Task<SessionResult> session(Runtime& runtime, Fd fd, SessionOptions options);
 
 }  // namespace hs::ch06

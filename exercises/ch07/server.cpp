@@ -13,7 +13,7 @@ namespace hs::ch07 {
 Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
     : ring_{ring},
       listener_{std::move(listener)},
-      backoff_{ring.runtime()},
+      pacer_{ring.runtime(), options, log, stats},
       options_{options},
       log_{log},
       stats_{stats} {
@@ -26,7 +26,7 @@ Task<void> Server::listen() {
   co_return;
 }
 
-// TODO(ex 7.3): cancel the accept, answer the queue, end the back-off.
+// TODO(ex 7.3): cancel the accept, answer the queue, end the pacer's pause.
 void Server::stop() { exercise_not_done("7.3", "07-io-uring"); }
 
 }  // namespace hs::ch07

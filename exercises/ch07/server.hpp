@@ -5,14 +5,12 @@
 /// lets the sessions finish. Chapter 06's Server, with the accepting turned inside out.
 #pragma once
 
-#include <chrono>
-
 #include "ch01/accept_loop.hpp"
 #include "ch06/runtime.hpp"
-#include "ch06/server.hpp"
 #include "ch06/task.hpp"
 #include "ch07/ring.hpp"
 #include "ch07/session.hpp"
+#include "given/ch06/accept_pacer.hpp"
 #include "given/ch06/session_done.hpp"
 #include "hs/log.hpp"
 #include "hs/net.hpp"
@@ -33,14 +31,15 @@ class Server {
   Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats);
 
   /// How many connections listen() takes in a row before the other tasks get a turn.
-  static constexpr int accept_batch = ch06::Server::accept_batch;
+  static constexpr int accept_batch = ch06::AcceptPacer::batch;
 
   /// The listener: submits a multishot accept, and spawns session() for each connection it
-  /// completes with (at most accept_batch in a row before runtime.next_turn()), counting and
-  /// logging each session as chapter 06 does (the peer from getpeername(), only when logged). The
-  /// accept ends with a completion without IORING_CQE_F_MORE: after an error about one connection
-  /// it is submitted again at once; after EMFILE & co. it pauses options.accept_backoff on a
-  /// Timer (one warning per burst) and then is submitted again; any other error is thrown. After
+  /// completes with, at chapter 06's given AcceptPacer's pace (at most accept_batch in a row
+  /// before runtime.next_turn()), counting and logging each session as chapter 06 does (the peer
+  /// from getpeername(), only when logged). The accept ends with a completion without
+  /// IORING_CQE_F_MORE: after an error about one connection it is submitted again at once; after
+  /// EMFILE & co. the pacer pauses options.accept_backoff (one warning per burst) and then it is
+  /// submitted again; any other error is thrown. After
   /// stop(), the connections the accept still completes with are answered `ERROR shutdown`; once
   /// its last completion has come, the listener is closed and listen() returns. Started after
   /// stop(), it submits nothing (the queue is answered already: an accept would wait forever) and
@@ -54,14 +53,14 @@ class Server {
   void stop();
 
  private:
-  Ring& ring_;             ///< where the accept and the sessions' I/O are submitted
-  Fd listener_;            ///< closed once the accept's last completion has come
-  Stream accepts_;         ///< the multishot accept
-  ch06::Timer backoff_;    ///< the pause after EMFILE & co.; stop() cancels it
-  ServerOptions options_;  ///< timeouts for every session, and the back-off
-  const Logger& log_;      ///< one line per session outcome (unless --quiet)
-  ServerStats& stats_;     ///< owned by the caller
-  bool stopping_ = false;  ///< stop() was called
+  Ring& ring_;               ///< where the accept and the sessions' I/O are submitted
+  Fd listener_;              ///< closed once the accept's last completion has come
+  Stream accepts_;           ///< the multishot accept
+  ch06::AcceptPacer pacer_;  ///< the batch, and the pause after EMFILE & co. (stop() ends it)
+  ServerOptions options_;    ///< timeouts for every session, and the back-off
+  const Logger& log_;        ///< one line per session outcome (unless --quiet)
+  ServerStats& stats_;       ///< owned by the caller
+  bool stopping_ = false;    ///< stop() was called
 };
 
 }  // namespace hs::ch07

@@ -26,7 +26,7 @@ using ch06::Task;
 /// passed is answered before the next submission. -ENOBUFS (every provided buffer in use) waits a
 /// turn and receives again. Each receive's buffer goes back to the ring as soon as its bytes are
 /// given to the Conversation. The lingering close (after a failure, or with unread bytes) receives
-/// and drops until the client closes, hs::linger_time() passes, or 10,000 receives.
+/// and drops until the client closes, hs::linger_time() passes, or hs::linger_max_reads receives.
 Task<SessionResult> session(Ring& ring, Fd fd, SessionOptions options);
 
 }  // namespace hs::ch07

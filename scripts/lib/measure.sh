@@ -11,6 +11,7 @@
 #   measure_contenders=("LABEL|PROGRAM|EXTRA SERVER ARGS" ...)  # the servers compared, in order
 #   measure_rounds_run SCENARIO "TITLE" "SERVER ARGS" HS-LOAD ARGS...  # alternating rounds of them
 #   measure_ratio "TITLE" "VALUES A" "VALUES B"            # per-round ratios: median, range, warning
+#   measure_held RUNNER; measure_cpu RUNNER                # the event-loop chapters' two scenarios
 #
 # CPU figures come from rounds: --rounds N (default 5), each round running every server compared
 # once, A, B, A, B, ..., a fresh server each time; each figure is given as the median and the range
@@ -282,6 +283,29 @@ measure_rounds_run() {
   done
   measure_stats "$cpus" | awk '$2 < 1 { printf "   note: the least server CPU in a run was %.2f s, %d ticks of 10 ms: the fewer, the less a figure per handshake means\n", $2, $2 * 100 + 0.5 }'
   echo
+}
+
+# measure_held RUNNER: the scenario "held" of chapters 03, 06 and 07, run by RUNNER
+# (measure_rounds_run, or a script's own function taking the same arguments): many clients held
+# mid-handshake at once. 5,000 thinking 3 s with --quick; else 19,000 thinking 8 s between HELLO Y
+# and HELLO Z, so the server's read timeout must be longer. The gentle ramp (5 new connections per
+# ms) keeps the client's own CPU from delaying the replies it measures.
+measure_held() {
+  if measure_has --quick; then
+    "$1" held "5,000 held at once (think 3 s)" "" --conns 5000 --total 5000 --think-ms 3000 --ramp 5
+  else
+    "$1" held "19,000 held at once (think 8 s)" "--read-timeout 20s --handshake-timeout 30s" \
+      --conns 19000 --total 19000 --think-ms 8000 --ramp 5 --procs 2
+  fi
+}
+
+# measure_cpu RUNNER: the scenario "cpu" of chapters 03, 06 and 07, run by RUNNER as in
+# measure_held: CPU per handshake, 1,000 clients at once that do not think. 20,000 handshakes with
+# --quick; else 50,000, 1.5 to 2.5 s of server CPU a run: 150 ticks of /proc's 10 ms and more.
+measure_cpu() {
+  local total=50000
+  ! measure_has --quick || total=20000
+  "$1" cpu "CPU per handshake: think 0, 1,000 at once" "" --conns 1000 --total "$total" --procs 2
 }
 
 # measure_oneline FILE: the figures of hs-load's summary in FILE that the rounds compare, on one line.

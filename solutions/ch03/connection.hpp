@@ -31,6 +31,7 @@
 #include "ch03/session.hpp"
 #include "ch03/timeout.hpp"
 #include "given/ch03/asio_types.hpp"
+#include "hs/net.hpp"
 #include "hs/protocol.hpp"
 
 namespace hs::ch03 {
@@ -191,12 +192,12 @@ asio::awaitable<void, Executor> exchange(Connection& c, Work* work) {
   }
 }
 
-/// Reads and drops what the client sends until it closes (or 10,000 reads: bounded, like every
-/// loop here).
+/// Reads and drops what the client sends until it closes (or hs::linger_max_reads reads: bounded,
+/// like every loop here).
 template <typename Executor>
 asio::awaitable<void, Executor> discard_input(Socket& socket) {
   std::array<char, 512> sink;
-  for (int reads = 0; reads < 10'000; ++reads) {
+  for (int reads = 0; reads < linger_max_reads; ++reads) {
     auto [error, size] = co_await socket.async_read_some(asio::buffer(sink), as_tuple_on<Executor>);
     if (error) co_return;
   }

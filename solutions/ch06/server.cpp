@@ -5,15 +5,9 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <exception>
 #include <memory>
-#include <string>
-#include <system_error>
 #include <utility>
 
-#include <fmt/format.h>
-
-#include "hs/cli.hpp"
 #include "hs/server_log.hpp"
 
 namespace hs::ch06 {
@@ -21,7 +15,7 @@ namespace hs::ch06 {
 Server::Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
     : runtime_{runtime},
       listener_{std::move(listener)},
-      backoff_{runtime},
+      pacer_{runtime, options, log, stats},
       options_{options},
       log_{log},
       stats_{stats} {
@@ -30,11 +24,8 @@ Server::Server(Runtime& runtime, Fd listener, ServerOptions options, const Logge
 }
 
 Task<void> Server::listen() {
-  bool in_backoff = false;  // log the first failure of a burst, not every retry
-  int in_a_row = 0;         // accepted since the other tasks last had a turn
   while (listener_.fd() >= 0) {
-    if (in_a_row == accept_batch) {  // a flood of new clients must not starve the ones we have
-      in_a_row = 0;
+    if (pacer_.turn_due()) {  // a flood of new clients must not starve the ones we have
       co_await runtime_.next_turn();
       continue;
     }
@@ -42,9 +33,7 @@ Task<void> Server::listen() {
     socklen_t from_size = sizeof from;
     Fd client{::accept4(listener_.fd(), reinterpret_cast<sockaddr*>(&from), &from_size, SOCK_NONBLOCK | SOCK_CLOEXEC)};
     if (client) {
-      in_backoff = false;
-      ++in_a_row;
-      count_accepted(stats_);
+      pacer_.accepted();
       auto peer = log_.quiet() ? nullptr : std::make_unique<Endpoint>(to_endpoint(from));
       // The session runs now, until its first wait; then we are back here, accepting.
       spawn(session(runtime_, std::move(client), options_.serve),
@@ -53,24 +42,15 @@ Task<void> Server::listen() {
     }
     const int error = errno;
     if (error == EAGAIN || error == EWOULDBLOCK) {
-      in_a_row = 0;
       listener_.forget_readable();
       const Wake wake = co_await runtime_.readable(listener_);
       if (wake == Wake::cancelled) break;  // stop()
+      pacer_.waited();
       continue;
     }
-    ++stats_.accept.accept_errors;
-    const AcceptFailure failure = classify_accept_failure(error);
-    if (failure == AcceptFailure::fatal) throw std::system_error(error, std::generic_category(), "accept");
-    if (failure == AcceptFailure::skip) continue;  // one connection died in the queue
-    if (!in_backoff) {
-      log_.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
-                options_.accept_backoff.count());
-    }
-    in_backoff = true;
-    ++stats_.accept.backoffs;
-    const Wake wake = co_await backoff_.wait_until(runtime_.now() + options_.accept_backoff);
-    if (wake == Wake::cancelled) break;  // stop()
+    if (!pacer_.failed(error)) continue;        // one connection died in the queue: take the next
+    const Wake wake = co_await pacer_.pause();  // out of descriptors or memory: retrying would spin
+    if (wake == Wake::cancelled) break;         // stop()
   }
 }
 
@@ -78,7 +58,7 @@ void Server::stop() {
   if (listener_.fd() < 0) return;  // stopped already
   ch01::refuse_queued(listener_.fd(), log_);
   runtime_.cancel(listener_);  // listen() wakes with Wake::cancelled...
-  backoff_.cancel();           // ...whether it waits for a client or pauses
+  pacer_.cancel();             // ...whether it waits for a client or pauses
   listener_.close();
   log_stopping(log_, stats_.open.load(), options_.serve.handshake_timeout);
 }

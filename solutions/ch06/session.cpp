@@ -60,25 +60,17 @@ Next advance(Connection& c, TimePoint now) {
   }
 }
 
-/// --work-ms: a sleep on the wheel, cut short by the handshake's deadline. While the server works
-/// the client is not late: the read clock restarts for Z once the work is over.
-Task<void> work(Runtime& runtime, Conversation& talk) {
-  co_await runtime.sleep_until(talk.start_work(runtime.now()));
-  talk.work_over(runtime.now());
-}
-
 /// Waits until the socket takes more of our answer, or a deadline passes.
 Task<Wake> writable(Runtime& runtime, Connection& c) { co_return co_await runtime.writable(c.io, c.talk.deadline()); }
 
 /// The lingering close: the end of our stream goes out at once, then what the client still sends
-/// is read and dropped until it closes, `how_long` passes, or 10,000 reads (as chapter 03: a
-/// client that floods us does not hold the connection for the whole second). After every 16 reads
-/// the other tasks have their turn.
+/// is read and dropped until it closes, `how_long` passes, or hs::linger_max_reads reads (as
+/// chapter 03). After every 16 reads the other tasks have their turn.
 Task<void> linger(Runtime& runtime, Io& io, std::chrono::milliseconds how_long) {
   ::shutdown(io.fd(), SHUT_WR);
   const TimePoint until = runtime.now() + how_long;
   std::array<char, 512> sink;
-  for (int reads = 1; reads <= 10'000 && runtime.now() < until; ++reads) {
+  for (int reads = 1; reads <= linger_max_reads && runtime.now() < until; ++reads) {
     const Transfer got = io.read_some(sink);
     if (got.error != 0 && !got.would_block()) break;
     if (got.error == 0 && got.bytes == 0) break;  // the client closed

@@ -4,9 +4,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
-#include <cerrno>
 #include <memory>
-#include <system_error>
 #include <utility>
 
 #include "hs/protocol.hpp"
@@ -29,7 +27,7 @@ std::unique_ptr<Endpoint> peer_of(int fd) {
 Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats)
     : ring_{ring},
       listener_{std::move(listener)},
-      backoff_{ring.runtime()},
+      pacer_{ring.runtime(), options, log, stats},
       options_{options},
       log_{log},
       stats_{stats} {
@@ -38,12 +36,9 @@ Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log
 
 Task<void> Server::listen() {
   Runtime& runtime = ring_.runtime();
-  bool in_backoff = false;                                  // log the first failure of a burst, not every retry
-  int in_a_row = 0;                                         // taken since the other tasks last had a turn
   if (!stopping_) ring_.accept(accepts_, listener_.get());  // (stopped before it started: nothing to accept)
   while (accepts_.active() || !stopping_) {
-    if (in_a_row == accept_batch) {  // a flood of new clients must not starve the ones we have
-      in_a_row = 0;
+    if (pacer_.turn_due()) {  // a flood of new clients must not starve the ones we have
       co_await runtime.next_turn();
       continue;
     }
@@ -55,27 +50,13 @@ Task<void> Server::listen() {
         refuse_connection(client.get(), ProtocolError{ErrorReason::shutdown, "server stopping"});
         continue;
       }
-      in_backoff = false;
-      ++in_a_row;
-      ch06::count_accepted(stats_);
+      pacer_.accepted();
       auto peer = log_.quiet() ? nullptr : peer_of(client.get());
       spawn(session(ring_, std::move(client), options_.serve),
             ch06::SessionDone{log_, stats_, std::move(peer), runtime.now(), runtime});
-    } else if (!stopping_) {
-      const int error = got.error();
-      ++stats_.accept.accept_errors;
-      const AcceptFailure failure = classify_accept_failure(error);
-      if (failure == AcceptFailure::fatal) throw std::system_error(error, std::generic_category(), "accept");
-      if (failure == AcceptFailure::back_off) {
-        if (!in_backoff) {
-          log_.warn("accept failed: {}; pausing {} ms between retries", std::generic_category().message(error),
-                    options_.accept_backoff.count());
-        }
-        in_backoff = true;
-        ++stats_.accept.backoffs;
-        const ch06::Wake wake = co_await backoff_.wait_until(runtime.now() + options_.accept_backoff);
-        if (wake == Wake::cancelled) continue;  // stop(): the loop ends once the accept has
-      }
+    } else if (!stopping_ && pacer_.failed(got.error())) {  // out of descriptors or memory
+      const Wake wake = co_await pacer_.pause();
+      if (wake == Wake::cancelled) continue;  // stop(): the loop ends once the accept has
     }
     if (last && !stopping_ && !accepts_.active()) ring_.accept(accepts_, listener_.get());  // submitted again
   }
@@ -87,7 +68,7 @@ void Server::stop() {
   stopping_ = true;
   ring_.cancel(accepts_);  // its last completion (-ECANCELED) ends listen()'s loop
   ch01::refuse_queued(listener_.get(), log_);
-  backoff_.cancel();
+  pacer_.cancel();
   log_stopping(log_, stats_.open.load(), options_.serve.handshake_timeout);
 }
 

@@ -51,20 +51,14 @@ void sent(Connection& c, const Completion& done, TimePoint now) {
   }
 }
 
-/// --work-ms: a sleep on the runtime's wheel, cut short by the handshake's deadline.
-Task<void> work(Runtime& runtime, Conversation& talk) {
-  co_await runtime.sleep_until(talk.start_work(runtime.now()));
-  talk.work_over(runtime.now());
-}
-
 /// The lingering close: the end of our stream goes out at once, then receives drop what the client
-/// still sends until it closes, `how_long` passes, or 10,000 receives. Every receive is a wait, so
-/// a flooding client gets one turn at a time, like everyone else.
+/// still sends until it closes, `how_long` passes, or hs::linger_max_reads receives. Every receive
+/// is a wait, so a flooding client gets one turn at a time, like everyone else.
 Task<void> linger(Ring& ring, Connection& c, std::chrono::milliseconds how_long) {
   ::shutdown(c.fd.get(), SHUT_WR);
   Runtime& runtime = ring.runtime();
   const TimePoint until = runtime.now() + how_long;
-  for (int receives = 0; receives < 10'000 && runtime.now() < until; ++receives) {
+  for (int receives = 0; receives < linger_max_reads && runtime.now() < until; ++receives) {
     ring.receive(c.op, c.fd.get(), until);
     const Completion done = co_await ring.completion(c.op);
     ring.give_back(done);
@@ -83,7 +77,7 @@ Task<SessionResult> session(Ring& ring, Fd fd, SessionOptions options) {
   Connection c{std::move(fd), options, runtime.now()};
   while (!c.talk.over()) {
     if (c.talk.work_due()) {
-      co_await work(runtime, c.talk);
+      co_await ch06::work(runtime, c.talk);  // chapter 06's, given: a sleep on the wheel
       continue;
     }
     // An answer already due goes out before a deadline that passed meanwhile is answered (HELLO Y

@@ -57,6 +57,11 @@ bool Conversation::needs_linger(std::size_t unread) const noexcept {
   return io_error_ == 0 && (machine_.phase() == Phase::failed || unread > 0);
 }
 
+Task<void> work(Runtime& runtime, Conversation& talk) {
+  co_await runtime.sleep_until(talk.start_work(runtime.now()));
+  talk.work_over(runtime.now());
+}
+
 ch01::ServeResult Conversation::result() {
   Step end = machine_.on_eof();
   ch01::ServeResult result{end.status, std::move(end.error), {}};

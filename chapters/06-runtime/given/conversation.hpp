@@ -16,6 +16,8 @@
 
 #include "ch00/server_handshake.hpp"
 #include "ch01/serve_connection.hpp"
+#include "ch06/runtime.hpp"
+#include "ch06/task.hpp"
 #include "given/ch06/clock.hpp"
 #include "hs/net.hpp"
 #include "hs/protocol.hpp"
@@ -86,5 +88,10 @@ class Conversation {
   int io_error_ = 0;                        ///< the errno that broke the connection, if one did
   bool work_due_ = false;                   ///< HELLO X came: the work comes before the answer goes
 };
+
+/// `--work-ms`, as both sessions do it once `talk.work_due()`: a sleep on `runtime`'s wheel from
+/// start_work() to work_over(), cut short by the handshake's deadline. While the server works the
+/// client is not late: the read clock restarts for Z once the work is over.
+Task<void> work(Runtime& runtime, Conversation& talk);
 
 }  // namespace hs::ch06

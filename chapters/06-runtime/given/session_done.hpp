@@ -1,6 +1,7 @@
 /// @file
 /// What runs when a server's session ends (given: no exercise): count it, log it, and never
-/// swallow an exception. spawn()'s on_done for chapter 06's Server and chapter 07's.
+/// swallow an exception. spawn()'s on_done for chapter 06's Server and chapter 07's; its start is
+/// counted by their AcceptPacer (accept_pacer.hpp).
 #pragma once
 
 #include <exception>
@@ -41,12 +42,5 @@ struct SessionDone {
     if (peer) log_outcome(log, *peer, result, runtime.now() - start);
   }
 };
-
-/// Counts a session that starts: accepted, open, and the peak of open ones.
-inline void count_accepted(ch01::ServerStats& stats) {
-  ++stats.accept.accepted;
-  const auto open = ++stats.open;
-  if (open > stats.open_peak) stats.open_peak = open;
-}
 
 }  // namespace hs::ch06

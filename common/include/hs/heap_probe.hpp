@@ -10,10 +10,17 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace hs::heap_probe {
+
+/// Reads the tools' one option, `--clients N` (connections to hold: 1 to 9000, as `ulimit -n`
+/// counts both ends; 2000 by default), as hs::Cli does: usage and exit 0 on `--help`, exit 2 on a
+/// usage error. `program` and `summary` name the tool in its usage.
+int clients_option(int argc, char** argv, std::string program, std::string summary);
 
 /// From now on, every operator new on the calling thread is counted (call it on the server's).
 void count_allocations_here() noexcept;
@@ -35,7 +42,8 @@ Held hold(std::uint16_t port, int clients, const std::function<std::uint64_t()>&
           const std::function<void()>& release);
 
 /// Prints `held` as every heap tool does; `program` names the tool in an error. Returns the exit
-/// status: 0, or 1 (with a message on stderr) if not every connection was held.
-int report(std::string_view program, const Held& held, std::uint64_t open_peak);
+/// status: 0, or 1 (with a message on stderr) if the server failed (`failed`: what its thread
+/// threw) or not every connection was held.
+int report(std::string_view program, const Held& held, std::uint64_t open_peak, const std::exception_ptr& failed);
 
 }  // namespace hs::heap_probe

@@ -88,6 +88,11 @@ inline std::chrono::milliseconds linger_time(std::chrono::milliseconds read_time
   return std::min(read_timeout, std::chrono::milliseconds{1000});
 }
 
+/// How many reads an event-loop server's lingering close makes at most (chapters 03, 06, 07): a
+/// client that floods us must not hold the connection for the whole linger_time(), and every loop
+/// the server runs is bounded.
+inline constexpr int linger_max_reads = 10'000;
+
 /// Refuses a connection in one line: writes `ERROR <reason> <detail>` (giving up after a short
 /// while if the peer does not read), then shutdown_and_drain() what the peer already sent. For
 /// `ERROR busy` and `ERROR shutdown`, where no handshake is even started. The caller closes `fd`.
