@@ -190,7 +190,7 @@ TEST_CASE("turn(true) with a completion owed and no timer sleeps in the kernel u
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> received;
-  spawn_into(receive_once(ring, op, pair.code.get(), got, never), received);
+  t.receive(received);
   ring.poll();  // submitted: nothing to receive yet
   bool handed_out = false;
   const bool slept = sleeps_in([&] { handed_out = t.ring.turn(true); }, [&] { t.pair.test.send("HELLO 1\n"); });
@@ -207,7 +207,7 @@ TEST_CASE("a signal that interrupts the turn's wait is no error: the operation s
   auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> received;
   // The deadline only bounds the wait, should the signal come before it.
-  spawn_into(receive_once(ring, op, pair.code.get(), got, runtime.now() + 1min), received);
+  t.receive(received, runtime.now() + 1min);
   ring.poll();
   struct sigaction quiet {};
   quiet.sa_handler = [](int) {};  // no SA_RESTART: the wait ends with EINTR
