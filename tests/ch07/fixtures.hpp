@@ -82,6 +82,7 @@ struct RingLoop {
   Ring ring{runtime};
   Operation stop_poll;  ///< when_readable()'s poll
 };
+
 /// session() on a Ring in a background thread: the fixture tests/support/session_behaviour.hpp
 /// expects.
 using Session = testing::Session<ch06::test::RunSession<RingLoop>>;
