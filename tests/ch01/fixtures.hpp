@@ -8,7 +8,6 @@
 // collecting the result.
 #pragma once
 
-#include <chrono>
 #include <future>
 
 #include <catch2/catch.hpp>
@@ -40,21 +39,15 @@ class ServeConnection {
 /// The fixture tests/support/session_behaviour.hpp expects.
 using Session = testing::Session<ServeConnection>;
 
-/// accept_loop() in a background thread of the test; see hs/testing/in_process_server.hpp. The
-/// fixture tests/support/server_behaviour.hpp expects.
-class InProcessServer : public testing::InProcessServer<AcceptStats> {
- public:
-  explicit InProcessServer(ServerOptions options = {})
-      : testing::InProcessServer<AcceptStats>{
-            [options](int listen_fd, int stop_fd, const Logger& log, AcceptStats& stats) {
-              accept_loop(listen_fd, stop_fd, options, log, stats);
-            }} {}
-  /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
-  explicit InProcessServer(std::chrono::milliseconds accept_backoff)
-      : InProcessServer{ServerOptions{{}, accept_backoff}} {}
-  /// What it counted so far.
-  behaviour::Counts counts() { return behaviour::counts_of(stats()); }
+/// accept_loop(), for the fixture tests/support/server_behaviour.hpp expects.
+struct RunAcceptLoop {
+  using Options = ServerOptions;
+  using Stats = AcceptStats;
+  static void run(const ServerOptions& options, int listen_fd, int stop_fd, const Logger& log, AcceptStats& stats) {
+    accept_loop(listen_fd, stop_fd, options, log, stats);
+  }
 };
+using InProcessServer = testing::Server<RunAcceptLoop>;
 
 /// The hs-ch01-server program (or its -ref twin, in the reference tests) on port 0.
 inline constexpr char server_program[] = "hs-ch01-server";

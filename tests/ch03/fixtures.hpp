@@ -8,7 +8,6 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -49,41 +48,32 @@ class RunSession {
 /// The fixture tests/support/session_behaviour.hpp expects.
 using Session = testing::Session<RunSession>;
 
-/// The Server of exercises 3.3 and 3.4 on an io_context in a background thread, listening on a
-/// loopback port picked by the OS; see hs/testing/in_process_server.hpp. The test's stop request
-/// reaches it the way SIGTERM reaches hs-ch03-server: Server::stop() on the io_context's thread.
-/// The fixture tests/support/server_behaviour.hpp expects.
-class InProcessServer : public testing::InProcessServer<ServerStats> {
- public:
-  explicit InProcessServer(ServerOptions options = {})
-      : testing::InProcessServer<ServerStats>{
-            [options](int listen_fd, int stop_fd, const Logger& log, ServerStats& stats) {
-              asio::io_context io{1};
-              Server server{Acceptor{io, asio::ip::tcp::v4(), ::dup(listen_fd)}, options, log, stats};
-              asio::posix::stream_descriptor stop{io, ::dup(stop_fd)};
-              stop.async_wait(asio::posix::stream_descriptor::wait_read, [&](std::error_code error) {
-                if (error) return;
-                try {
-                  server.stop();
-                } catch (const ExerciseNotDone&) {
-                  io.stop();  // exercise 3.4 is not done yet: its own tests say so; end this test's server anyway
-                }
-              });
-              asio::co_spawn(io, server.listen(), [&](std::exception_ptr thrown) {
-                stop.cancel();  // listen() is over: nothing left to stop
-                if (thrown) std::rethrow_exception(thrown);
-              });
-              io.run();
-            }} {}
-  /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
-  explicit InProcessServer(std::chrono::milliseconds accept_backoff)
-      : InProcessServer{ServerOptions{{}, accept_backoff}} {}
-  /// The event-loop suite's: each session's timeouts and work.
-  explicit InProcessServer(behaviour::SessionTimes t)
-      : InProcessServer{ServerOptions{{t.read_timeout, t.handshake_timeout, t.work}}} {}
-  /// What it counted so far.
-  behaviour::Counts counts() { return behaviour::counts_of(stats()); }
+/// The Server of exercises 3.3 and 3.4 on an io_context, for the fixture
+/// tests/support/server_behaviour.hpp expects. The test's stop request reaches it the way SIGTERM
+/// reaches hs-ch03-server: Server::stop() on the io_context's thread.
+struct RunServer {
+  using Options = ServerOptions;
+  using Stats = ServerStats;
+  static void run(const ServerOptions& options, int listen_fd, int stop_fd, const Logger& log, ServerStats& stats) {
+    asio::io_context io{1};
+    Server server{Acceptor{io, asio::ip::tcp::v4(), ::dup(listen_fd)}, options, log, stats};
+    asio::posix::stream_descriptor stop{io, ::dup(stop_fd)};
+    stop.async_wait(asio::posix::stream_descriptor::wait_read, [&](std::error_code error) {
+      if (error) return;
+      try {
+        server.stop();
+      } catch (const ExerciseNotDone&) {
+        io.stop();  // exercise 3.4 is not done yet: its own tests say so; end this test's server anyway
+      }
+    });
+    asio::co_spawn(io, server.listen(), [&](std::exception_ptr thrown) {
+      stop.cancel();  // listen() is over: nothing left to stop
+      if (thrown) std::rethrow_exception(thrown);
+    });
+    io.run();
+  }
 };
+using InProcessServer = testing::Server<RunServer>;
 
 /// The hs-ch03-server program (or its -ref twin, in the reference tests) on port 0.
 inline constexpr char server_program[] = "hs-ch03-server";

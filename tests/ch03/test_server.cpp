@@ -56,10 +56,7 @@ TEST_CASE("stop: the connections still queued are answered ERROR shutdown and no
   io.run_for(hs::testing::generous);
   CHECK(io.stopped());  // nothing left behind
   listened.get();       // listen() returned (rethrows what it threw)
-  for (auto& c : queued) {
-    CHECK(c.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
-    CHECK(c.last_end() == ReadEnd::closed);
-  }
+  for (auto& c : queued) behaviour::check_answered_shutdown(c);
   CHECK(stats.accept.accepted == 0);
 }
 
@@ -73,29 +70,13 @@ TEST_CASE("stop: listen() returns at once and the handshakes in progress finish 
   auto listened = asio::co_spawn(io, server.listen(), asio::use_future);
   std::thread running{[&] { io.run_for(hs::testing::generous); }};
 
-  std::vector<RawSocket> in_progress;
-  for (int i = 0; i < 10; ++i) {  // each gets HELLO Y, then waits
-    in_progress.push_back(RawSocket::connect("127.0.0.1", port));
-    in_progress.back().send(fmt::format("HELLO {}\n", i));
-    CHECK(in_progress.back().read_line() == fmt::format("HELLO {}\n", i + 1));
-  }
-  asio::post(io, [&] {  // how main() calls it on SIGTERM: on the io thread
-    server.stop();
-    server.stop();  // a second SIGTERM: does nothing
-  });
-  CHECK(listened.wait_for(hs::testing::generous) == std::future_status::ready);
-  CHECK(stats.open == 10);  // listen() is over; the sessions are not
-  INFO("the server logged:\n" << recorded.text());
-  CHECK(recorded.count("waiting for 10 handshake(s)") == 1);
-  CHECK_FALSE(io.stopped());
-  int completed = 0;
-  for (int i = 0; i < 10; ++i) {
-    in_progress[i].send(fmt::format("HELLO {}\n", i + 2));
-    completed += in_progress[i].read_all().empty() && in_progress[i].last_end() == ReadEnd::closed;
-  }
-  running.join();
-  CHECK(completed == 10);
-  CHECK(io.stopped());  // run() returned by itself once the last session ended
-  CHECK(stats.accept.completed == 10);
+  const auto stop_on_the_io_thread = [&] {
+    asio::post(io, [&] {  // how main() calls it on SIGTERM: on the io thread
+      server.stop();
+      server.stop();  // a second SIGTERM: does nothing
+    });
+  };
+  behaviour::handshakes_in_progress_finish_after_stop(port, stats, recorded, stop_on_the_io_thread, listened, running,
+                                                      [&] { return io.stopped(); });
   listened.get();
 }

@@ -7,7 +7,4 @@
 using namespace hs::ch03::test;
 
 HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[ex3.2]")
-
-TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", "[ex3.2]") {
-  hs::testing::behaviour::work_pauses_the_read_timeout<Session>();
-}
+HS_TIMER_WORK_SESSION_TEST_CASES(Session, "[ex3.2]")

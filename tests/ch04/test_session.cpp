@@ -8,7 +8,4 @@
 using namespace hs::ch04::test;
 
 HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[given]")
-
-TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", "[given]") {
-  hs::testing::behaviour::work_pauses_the_read_timeout<Session>();
-}
+HS_TIMER_WORK_SESSION_TEST_CASES(Session, "[given]")

@@ -12,12 +12,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <exception>
+#include <functional>
 #include <future>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <variant>
 
@@ -33,6 +37,7 @@
 #include "ch06/task.hpp"
 #include "given/ch06/serve.hpp"
 #include "hs/net.hpp"
+#include "hs/testing/log_recorder.hpp"
 
 namespace hs::ch06::test {
 
@@ -59,6 +64,14 @@ struct LocalPair {
   }
 };
 
+/// A listening socket on 127.0.0.1, port chosen by the OS (written to `port`): for a Server the
+/// test drives by hand.
+inline Fd loopback_listener(std::uint16_t& port) {
+  Fd listener = listen_tcp("127.0.0.1", 0);
+  port = local_endpoint(listener.get()).port;
+  return listener;
+}
+
 /// How a spawned task ended, as the test sees it.
 template <typename T>
 struct Outcome {
@@ -66,6 +79,19 @@ struct Outcome {
   std::exception_ptr thrown;  ///< what it threw
   std::optional<T> value;     ///< what it returned
 };
+
+/// Rethrows `thrown`, if any: what a test does with what a task threw, and spawn()'s callback for
+/// a task whose exception must end the loop's turn (and so run()).
+inline void rethrow(std::exception_ptr thrown) {
+  if (thrown) std::rethrow_exception(thrown);
+}
+
+/// Fails the test unless the task of `outcome` has ended; rethrows what it threw.
+template <typename T>
+void require_done(const Outcome<T>& outcome) {
+  REQUIRE(outcome.done);
+  rethrow(outcome.thrown);
+}
 
 /// Spawns `task` and records its end in `outcome` (which must outlive it).
 inline void spawn_into(Task<void> task, Outcome<std::monostate>& outcome) {
@@ -84,19 +110,45 @@ void spawn_into(Task<T> task, Outcome<T>& outcome) {
   });
 }
 
-/// session() on the server's end of a loopback connection, on a Runtime (real clock) in a
-/// background thread. The fixture tests/support/session_behaviour.hpp expects.
+/// What the fixtures below run session() and the Server on, made from a clock (the real one by
+/// default): `engine()` is what they are built on, which has poll() (run what can run without
+/// waiting) and run() (until nothing is left); `when_readable(fd, then)` calls `then()` on the loop
+/// once `fd` is readable, as the chapter's program hears SIGTERM (a signalfd). Chapter 06's is the
+/// Runtime alone (chapter 07's: a Ring beside one).
+struct RuntimeLoop {
+  using Server = ch06::Server;
+
+  RuntimeLoop() = default;
+  explicit RuntimeLoop(const Clock& clock) : runtime{clock} {}
+  Runtime& engine() { return runtime; }
+  void when_readable(int fd, std::function<void()> then) {
+    watched.emplace(Fd{::dup(fd)});
+    runtime.watch(*watched);
+    spawn(
+        [](Runtime& r, Io& io, std::function<void()> call) -> Task<void> {
+          if (co_await r.readable(io) == Wake::ready) call();
+        }(runtime, *watched, std::move(then)),
+        rethrow);
+  }
+
+  Runtime runtime;
+  std::optional<Io> watched;  ///< when_readable()'s descriptor, watched for the runtime's whole life
+};
+
+/// session() on the server's end of a loopback connection, on a `Loop` (real clock) in a
+/// background thread: for the fixture tests/support/session_behaviour.hpp expects.
+template <typename Loop>
 class RunSession {
  public:
   using Options = SessionOptions;
   RunSession(Fd fd, SessionOptions options)
       : result_{std::async(std::launch::async, [fd = non_blocking(std::move(fd)), options]() mutable {
           Fd owned = std::move(fd);  // closed here even if what follows throws: the client's reads end at once
-          Runtime runtime;
+          Loop loop;
           Outcome<SessionResult> outcome;
-          spawn_into(session(runtime, std::move(owned), options), outcome);
-          runtime.run();  // returns once the session has ended
-          if (outcome.thrown) std::rethrow_exception(outcome.thrown);
+          spawn_into(session(loop.engine(), std::move(owned), options), outcome);
+          loop.engine().run();  // returns once the session has ended
+          rethrow(outcome.thrown);
           return std::move(outcome.value).value_or(SessionResult{});
         })} {}
   SessionResult result() { return result_.get(); }
@@ -104,12 +156,10 @@ class RunSession {
  private:
   std::future<SessionResult> result_;
 };
-using Session = testing::Session<RunSession>;
+using Session = testing::Session<RunSession<RuntimeLoop>>;
 
-/// session() on the test's own thread, over a socketpair, on a runtime whose clock is a
-/// VirtualClock: the fixture tests/support/virtual_time_behaviour.hpp expects. `Loop` is what runs
-/// the session, made from the clock: `start(fd, options, outcome)` spawns it, `poll()` runs what can
-/// run without time moving (chapter 06: a Runtime; chapter 07: a Ring beside one).
+/// session() on the test's own thread, over a socketpair, on a `Loop` whose clock is a
+/// VirtualClock: the fixture tests/support/virtual_time_behaviour.hpp expects.
 template <typename Loop>
 class OnVirtualTime {
  public:
@@ -117,7 +167,7 @@ class OnVirtualTime {
   explicit OnVirtualTime(SessionOptions options) {
     auto pair = LocalPair::make();
     client = std::move(pair.test);
-    loop_.start(std::move(pair.code), options, outcome_);
+    spawn_into(session(loop_.engine(), std::move(pair.code), options), outcome_);
     run();
   }
   /// The client goes, and the session runs to its end (a runtime destroyed with a task still
@@ -151,8 +201,8 @@ class OnVirtualTime {
  private:
   /// Runs what can run; rethrows what the session threw.
   void run() {
-    loop_.poll();
-    if (outcome_.thrown) std::rethrow_exception(outcome_.thrown);
+    loop_.engine().poll();
+    rethrow(outcome_.thrown);
   }
 
   VirtualClock clock_;              ///< moved only by jump()
@@ -160,43 +210,59 @@ class OnVirtualTime {
   Loop loop_{clock_};               ///< on clock_
 };
 
-/// Chapter 06's loop for OnVirtualTime: the Runtime alone.
-struct RuntimeLoop {
-  explicit RuntimeLoop(const Clock& clock) : runtime{clock} {}
-  void start(Fd fd, SessionOptions options, Outcome<SessionResult>& outcome) {
-    spawn_into(session(runtime, std::move(fd), options), outcome);
-  }
-  void poll() { runtime.poll(); }
-
-  Runtime runtime;
-};
 using VirtualSession = OnVirtualTime<RuntimeLoop>;
 
-/// The Server of exercise 6.4 on a Runtime in a background thread, listening on a loopback port
-/// picked by the OS; see hs/testing/in_process_server.hpp. The test's stop request reaches it the
-/// way SIGTERM reaches hs-ch06-server: through a descriptor the runtime watches. The fixture
-/// tests/support/server_behaviour.hpp expects.
-class InProcessServer : public testing::InProcessServer<ServerStats> {
- public:
-  explicit InProcessServer(ServerOptions options = {})
-      : testing::InProcessServer<ServerStats>{
-            [options](int listen_fd, int stop_fd, const Logger& log, ServerStats& stats) {
-              Runtime runtime;
-              Server server{runtime, Fd{::dup(listen_fd)}, options, log, stats};
-              serve(runtime, server, stop_fd);
-            }} {}
-  /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
-  explicit InProcessServer(std::chrono::milliseconds accept_backoff)
-      : InProcessServer{ServerOptions{{}, accept_backoff}} {}
-  /// The event-loop suite's: each session's timeouts and work.
-  explicit InProcessServer(behaviour::SessionTimes t)
-      : InProcessServer{ServerOptions{{t.read_timeout, t.handshake_timeout, t.work}}} {}
-  /// What it counted so far.
-  behaviour::Counts counts() { return behaviour::counts_of(stats()); }
+/// The Server of exercise 6.4 on a Runtime, for the fixture tests/support/server_behaviour.hpp
+/// expects. The test's stop request reaches it the way SIGTERM reaches hs-ch06-server: through a
+/// descriptor the runtime watches.
+struct RunServer {
+  using Options = ServerOptions;
+  using Stats = ServerStats;
+  static void run(const ServerOptions& options, int listen_fd, int stop_fd, const Logger& log, ServerStats& stats) {
+    Runtime runtime;
+    Server server{runtime, Fd{::dup(listen_fd)}, options, log, stats};
+    serve(runtime, server, stop_fd);
+  }
 };
+using InProcessServer = testing::Server<RunServer>;
 
 /// The hs-ch06-server program (or its -ref twin, in the reference tests) on port 0.
 inline constexpr char server_program[] = "hs-ch06-server";
 using ServerProgram = testing::Program<server_program>;
+
+/// "stop: listen() returns at once, and the handshakes in progress finish before run() returns",
+/// for the Server of `Loop` (chapter 06's on a Runtime, chapter 07's on a Ring) on a loop in a
+/// thread of the test's, wired as its program wires it: listen(), and a stop request through a
+/// descriptor that calls stop() (twice: a second SIGTERM does nothing). By hand rather than
+/// through serve(), to see listen() return apart from the loop.
+template <typename Loop>
+void stop_lets_the_handshakes_in_progress_finish() {
+  Loop loop;
+  testing::LogRecorder recorded;
+  const Logger log = recorded.logger();
+  ServerStats stats;
+  std::uint16_t port = 0;
+  const auto times = behaviour::generous_times();
+  typename Loop::Server server{loop.engine(), loopback_listener(port),
+                               ServerOptions{{times.read_timeout, times.handshake_timeout}}, log, stats};
+  EventFd stop_request;
+  std::promise<void> listen_returned;
+  std::future<void> listened = listen_returned.get_future();
+  spawn(server.listen(), [&](std::exception_ptr thrown) {
+    rethrow(thrown);
+    listen_returned.set_value();
+  });
+  loop.when_readable(stop_request.fd(), [&] {
+    server.stop();
+    server.stop();  // a second SIGTERM: does nothing
+  });
+  std::atomic<bool> ran{false};
+  std::thread running{[&] {
+    loop.engine().run();
+    ran = true;
+  }};
+  behaviour::handshakes_in_progress_finish_after_stop(
+      port, stats, recorded, [&] { stop_request.notify(); }, listened, running, [&] { return ran.load(); });
+}
 
 }  // namespace hs::ch06::test

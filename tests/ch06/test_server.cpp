@@ -7,11 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
-#include <future>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "fixtures.hpp"
@@ -24,13 +21,6 @@ HS_SERVER_BEHAVIOUR_TEST_CASES(InProcessServer, "", "[ex6.4]", "[ex6.4]")
 HS_EVENT_LOOP_SERVER_TEST_CASES(InProcessServer, "[ex6.4]")
 
 namespace {
-
-/// A listening socket on 127.0.0.1, port chosen by the OS (written to `port`).
-hs::Fd loopback_listener(std::uint16_t& port) {
-  hs::Fd listener = hs::listen_tcp("127.0.0.1", 0);
-  port = hs::local_endpoint(listener.get()).port;
-  return listener;
-}
 
 /// A Unix-domain address of this test's own, in the abstract namespace (nothing on disk).
 sockaddr_un local_address() {
@@ -99,67 +89,12 @@ TEST_CASE("stop: the connections still queued are answered ERROR shutdown and no
   CHECK(runtime.finished());  // run() returned: nothing left behind
   REQUIRE(listened.done);     // listen() returned
   CHECK_FALSE(listened.thrown);
-  for (auto& c : queued) {
-    CHECK(c.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
-    CHECK(c.last_end() == ReadEnd::closed);
-  }
+  for (auto& c : queued) behaviour::check_answered_shutdown(c);
   CHECK(stats.accept.accepted == 0);
 }
 
 TEST_CASE("stop: listen() returns at once and the handshakes in progress finish before run() returns", "[ex6.4]") {
-  Runtime runtime;
-  hs::testing::LogRecorder recorded;
-  const hs::Logger log = recorded.logger();
-  ServerStats stats;
-  std::uint16_t port = 0;
-  const auto times = hs::testing::behaviour::generous_times();
-  Server server{runtime, loopback_listener(port), ServerOptions{{times.read_timeout, times.handshake_timeout}}, log,
-                stats};
-  hs::EventFd stop_request;
-  Io stop{hs::Fd{::dup(stop_request.fd())}};
-  runtime.watch(stop);
-  std::promise<void> listened;
-  spawn(server.listen(), [&](std::exception_ptr thrown) {
-    if (thrown) std::rethrow_exception(thrown);
-    listened.set_value();
-  });
-  spawn(
-      [](Runtime& r, Io& s, Server& to_stop) -> Task<void> {
-        const Wake wake = co_await r.readable(s);
-        if (wake != Wake::ready) co_return;
-        to_stop.stop();
-        to_stop.stop();  // a second SIGTERM: does nothing
-      }(runtime, stop, server),
-      [](std::exception_ptr thrown) {
-        if (thrown) std::rethrow_exception(thrown);
-      });
-  std::atomic<bool> ran{false};
-  std::thread running{[&] {
-    runtime.run();
-    ran = true;
-  }};
-
-  std::vector<RawSocket> in_progress;
-  for (int i = 0; i < 10; ++i) {  // each gets HELLO Y, then waits
-    in_progress.push_back(RawSocket::connect("127.0.0.1", port));
-    in_progress.back().send(fmt::format("HELLO {}\n", i));
-    CHECK(in_progress.back().read_line() == fmt::format("HELLO {}\n", i + 1));
-  }
-  stop_request.notify();  // how main() gets SIGTERM: through a descriptor the runtime watches
-  CHECK(listened.get_future().wait_for(hs::testing::generous) == std::future_status::ready);
-  CHECK(stats.open == 10);  // listen() is over; the sessions are not
-  INFO("the server logged:\n" << recorded.text());
-  CHECK(recorded.count("waiting for 10 handshake(s)") == 1);  // logged by stop(), before listen() returned
-  CHECK_FALSE(ran);
-  int completed = 0;
-  for (int i = 0; i < 10; ++i) {
-    in_progress[i].send(fmt::format("HELLO {}\n", i + 2));
-    completed += in_progress[i].read_all().empty() && in_progress[i].last_end() == ReadEnd::closed;
-  }
-  running.join();
-  CHECK(completed == 10);
-  CHECK(ran);  // run() returned by itself once the last session ended
-  CHECK(stats.accept.completed == 10);
+  stop_lets_the_handshakes_in_progress_finish<RuntimeLoop>();
 }
 
 TEST_CASE("a flood of new clients: the listener accepts a batch then lets the other tasks run", "[ex6.4]") {
@@ -186,12 +121,7 @@ TEST_CASE("a flood of new clients: the listener accepts a batch then lets the ot
 
 TEST_CASE("the log names each client by the address accept() gave even one that reset at once", "[ex6.4]") {
   InProcessServer server;
-  std::uint16_t client_port = 0;
-  {
-    auto c = server.connect();
-    client_port = c.local_port();
-    c.close(true);  // a reset, before the server may even have accepted it
-  }
+  const auto client_port = behaviour::client_reset_at_once(server);
   const std::string line = fmt::format("127.0.0.1:{} failed", client_port);
   CHECK(server.eventually([&] { return server.log().count(line) == 1; }));
   INFO("the server logged:\n" << server.log().text());
@@ -224,7 +154,7 @@ TEST_CASE("a listener on descriptor 0 (a program started with stdin closed) serv
   Server server{runtime, hs::Fd{0}, {}, log, stats};
   Outcome<std::monostate> listened;
   spawn_into(server.listen(), listened);
-  if (listened.thrown) std::rethrow_exception(listened.thrown);
+  rethrow(listened.thrown);
   RawSocket client = local_client(address);
   client.send("HELLO 1\nHELLO 3\n");
   runtime.poll();  // on this thread: the accept, the whole handshake, the close

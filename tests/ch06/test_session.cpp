@@ -12,10 +12,7 @@ using namespace hs::ch06;
 using namespace hs::ch06::test;
 
 HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[ex6.4]")
-
-TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", "[ex6.4]") {
-  hs::testing::behaviour::work_pauses_the_read_timeout<Session>();
-}
+HS_TIMER_WORK_SESSION_TEST_CASES(Session, "[ex6.4]")
 
 TEST_CASE("a client gone before its answer is written: the write that fails ends the session as a broken connection",
           "[ex6.4]") {
@@ -28,8 +25,7 @@ TEST_CASE("a client gone before its answer is written: the write that fails ends
   Outcome<SessionResult> outcome;
   spawn_into(session(runtime, std::move(pair.code), SessionOptions{}), outcome);
   runtime.run();  // nothing left to run: returns at once
-  REQUIRE(outcome.done);
-  if (outcome.thrown) std::rethrow_exception(outcome.thrown);
+  require_done(outcome);
   CHECK(outcome.value->status == hs::Status::failed);
   CHECK(outcome.value->io_error == std::errc::broken_pipe);  // HELLO 2 had nobody to go to
 }

@@ -4,25 +4,10 @@
 
 #include <string_view>
 
-#include "../support/io_uring.hpp"
 #include "../support/program_behaviour.hpp"
 #include "fixtures.hpp"
 
-TEST_CASE("hs-ch07-server: prints its address and serves and stops cleanly on SIGTERM and SIGINT", "[ex7.3]") {
-  HS_SKIP_WITHOUT_IO_URING();
-  hs::testing::behaviour::serves_and_stops_on_signals("hs-ch07-server");
-}
-
-TEST_CASE("hs-ch07-server: io_uring refused or a port in use or bad options are reported clearly", "[ex7.3]") {
-  hs::testing::behaviour::reports_io_uring_refused("hs-ch07-server");
-  HS_SKIP_WITHOUT_IO_URING();
-  hs::testing::behaviour::reports_port_in_use_and_bad_options("hs-ch07-server");
-}
-
-TEST_CASE("hs-ch07-server: on SIGTERM a handshake in progress is finished before the server exits", "[ex7.3]") {
-  HS_SKIP_WITHOUT_IO_URING();
-  hs::testing::behaviour::finishes_the_handshake_in_progress_on_sigterm("hs-ch07-server");
-}
+HS_IO_URING_PROGRAM_BEHAVIOUR_TEST_CASES("hs-ch07-server", "[ex7.3]", "[ex7.3]")
 
 // The epoll backend is chapter 06's reference, so it works before exercise 7.3 does: the test
 // goes on to the io_uring backend, which must do the same (and fails on the stubs).

@@ -71,7 +71,7 @@ TEST_CASE("receive(): 0 bytes when the peer closes and -errno when the connectio
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> closed;
-  spawn_into(receive_once(ring, op, pair.code.get(), got, never), closed);
+  t.receive(closed);
   pair.test.shutdown_write();
   ring.poll();
   REQUIRE(closed.done);
@@ -96,7 +96,7 @@ TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes th
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> timed_out;
-  spawn_into(receive_once(ring, op, pair.code.get(), got, runtime.now() + 20ms), timed_out);
+  t.receive(timed_out, runtime.now() + 20ms);
   ring.run();  // blocks until the deadline, cancels, and returns once the completion came
   REQUIRE(timed_out.done);
   CHECK(timed_out.value->result == -ECANCELED);
@@ -106,7 +106,7 @@ TEST_CASE("a receive's deadline cancels it: the completion (-ECANCELED) wakes th
   // Nothing was lost: bytes sent afterwards are received by the next receive.
   pair.test.send("HELLO 1\n");
   Outcome<Completion> next;
-  spawn_into(receive_once(ring, op, pair.code.get(), got, never), next);
+  t.receive(next);
   ring.run();
   CHECK(got == "HELLO 1\n");
 }
@@ -117,7 +117,7 @@ TEST_CASE("cancel(): a pending receive ends with -ECANCELED and is woken as canc
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> cancelled;
-  spawn_into(receive_once(ring, op, pair.code.get(), got, never), cancelled);
+  t.receive(cancelled);
   ring.poll();
   REQUIRE(op.in_flight());
   ring.cancel(op);
@@ -130,7 +130,7 @@ TEST_CASE("cancel(): a pending receive ends with -ECANCELED and is woken as canc
   // A receive whose bytes are in the kernel already completes with them, cancel or not.
   pair.test.send("HELLO 1\n");
   Outcome<Completion> first;
-  spawn_into(receive_once(ring, op, pair.code.get(), got, never), first);
+  t.receive(first);
   ring.turn(false);  // submitted: it completes at once, with the bytes
   ring.cancel(op);   // too late: nothing in flight, nothing to cancel
   ring.poll();
@@ -274,7 +274,7 @@ TEST_CASE("run(): the runtime's sleeps and the ring's completions in one loop un
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> received;
-  spawn_into(receive_once(ring, op, pair.code.get(), got, never), received);
+  t.receive(received);
   Outcome<std::monostate> slept;
   spawn_into(
       [](Runtime& r, RawSocket& peer) -> Task<void> {

@@ -3,11 +3,7 @@
 // completion queue that overflows. The kernel's refusals are a seccomp filter in a child process,
 // and a sleeping thread is one /proc says is asleep: no test here depends on how long anything takes.
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <pthread.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "fixtures.hpp"
+#include "hs/testing/seccomp.hpp"
 
 using namespace hs::ch07;
 using namespace hs::ch07::test;
@@ -97,28 +94,23 @@ enum class Refuse {
 
 /// Installs, on this thread, a filter that fails that one call and lets every other through.
 bool install_refusal(Refuse what) {
-#if defined(__x86_64__)
-  constexpr unsigned this_abi = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-  constexpr unsigned this_abi = AUDIT_ARCH_AARCH64;
-#endif
+  using namespace hs::testing::seccomp;
   const bool map = what == Refuse::buffer_ring_mmap;
-  const unsigned nr = map ? __NR_mmap : __NR_io_uring_register;
+  const unsigned call = map ? __NR_mmap : __NR_io_uring_register;
   constexpr unsigned arg = 1;  // mmap()'s length, io_uring_register()'s opcode (their low 32 bits)
   const unsigned value = map ? static_cast<unsigned>(buffer_ring_bytes) : unsigned{IORING_REGISTER_PBUF_RING};
-  const unsigned error = map ? ENOMEM : EPERM;
-  sock_filter code[] = {
-      {BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(seccomp_data, arch)},
-      {BPF_JMP | BPF_JEQ | BPF_K, 0, 5, this_abi},
-      {BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(seccomp_data, nr)},
-      {BPF_JMP | BPF_JEQ | BPF_K, 0, 3, nr},
-      {BPF_LD | BPF_W | BPF_ABS, 0, 0, static_cast<unsigned>(offsetof(seccomp_data, args) + 8 * arg)},
-      {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, value},
-      {BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | error},
-      {BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW},
+  const int error = map ? ENOMEM : EPERM;
+  sock_filter filter[] = {
+      load_abi(),
+      skip_unless_equal(this_abi, 5),  // another ABI: not this test's to judge
+      load_call(),
+      skip_unless_equal(call, 3),
+      load_argument_low(arg),
+      skip_unless_equal(value, 1),
+      fail_with(error),
+      allow(),
   };
-  sock_fprog program{sizeof code / sizeof code[0], code};
-  return ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) == 0;
+  return install(filter);
 }
 
 /// In a child process (a filter cannot be taken off again): constructs big_buffer_ring with
@@ -198,7 +190,7 @@ TEST_CASE("turn(true) with a completion owed and no timer sleeps in the kernel u
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> received;
-  spawn_into(receive_once(ring, op, pair.code.get(), got, never), received);
+  t.receive(received);
   ring.poll();  // submitted: nothing to receive yet
   bool handed_out = false;
   const bool slept = sleeps_in([&] { handed_out = t.ring.turn(true); }, [&] { t.pair.test.send("HELLO 1\n"); });
@@ -215,7 +207,7 @@ TEST_CASE("a signal that interrupts the turn's wait is no error: the operation s
   auto& [runtime, ring, pair, op, got] = t;
   Outcome<Completion> received;
   // The deadline only bounds the wait, should the signal come before it.
-  spawn_into(receive_once(ring, op, pair.code.get(), got, runtime.now() + 1min), received);
+  t.receive(received, runtime.now() + 1min);
   ring.poll();
   struct sigaction quiet {};
   quiet.sa_handler = [](int) {};  // no SA_RESTART: the wait ends with EINTR

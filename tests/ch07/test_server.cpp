@@ -4,15 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <exception>
-#include <future>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "fixtures.hpp"
-#include "hs/testing/log_recorder.hpp"
 
 using namespace hs::ch07;
 using namespace hs::ch07::test;
@@ -22,22 +18,24 @@ HS_EVENT_LOOP_SERVER_TEST_CASES(InProcessServer, "[ex7.3]")
 
 namespace {
 
-/// A listening socket on 127.0.0.1, port chosen by the OS (written to `port`).
-hs::Fd loopback_listener(std::uint16_t& port) {
-  hs::Fd listener = hs::listen_tcp("127.0.0.1", 0);
-  port = hs::local_endpoint(listener.get()).port;
-  return listener;
-}
-
 /// A Server on a Ring on the test's own thread, listening on a loopback port the OS picked: what
 /// the tests below drive by hand, turn by turn. Quiet unless given a logger.
 struct OwnThread {
   explicit OwnThread(ServerOptions options = {}, const hs::Logger& logger = quiet())
-      : listener{loopback_listener(port)}, server{ring, std::move(listener), options, logger, stats} {}
+      : listener{hs::ch06::test::loopback_listener(port)}, server{ring, std::move(listener), options, logger, stats} {}
 
   static const hs::Logger& quiet() {
     static const hs::Logger logger{true};
     return logger;
+  }
+
+  /// Spawns server.listen(): how it ends is recorded in `listened`.
+  void listen() { spawn_into(server.listen(), listened); }
+  /// Runs the ring until nothing is left: listen() must have returned by then (what it threw is
+  /// rethrown).
+  void run_to_the_end() {
+    ring.run();
+    require_done(listened);
   }
 
   Runtime runtime;
@@ -46,6 +44,7 @@ struct OwnThread {
   std::uint16_t port = 0;
   hs::Fd listener;  ///< handed to the server at once
   Server server;
+  Outcome<std::monostate> listened;
 };
 
 }  // namespace
@@ -53,9 +52,8 @@ struct OwnThread {
 TEST_CASE("one accept submitted for many clients: each connection is a completion of the same submission", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
-  auto& [runtime, ring, stats, port, listener, server] = t;
-  Outcome<std::monostate> listened;
-  spawn_into(server.listen(), listened);
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
+  t.listen();
   ring.turn(false);  // the accept reaches the kernel
   const auto submitted = ring.stats().submitted;
   std::vector<RawSocket> clients;
@@ -69,99 +67,37 @@ TEST_CASE("one accept submitted for many clients: each connection is a completio
   CHECK(ring.stats().submitted - submitted == 20);
   server.stop();
   clients.clear();  // their sessions end (end of stream)
-  ring.run();
-  CHECK(listened.done);
-  if (listened.thrown) std::rethrow_exception(listened.thrown);
+  t.run_to_the_end();
   CHECK(ring.finished());
 }
 
 TEST_CASE("stop: the connections still queued are answered ERROR shutdown and not reset", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
-  auto& [runtime, ring, stats, port, listener, server] = t;
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
   std::vector<RawSocket> queued;
   for (int i = 0; i < 3; ++i) queued.push_back(RawSocket::connect("127.0.0.1", port));
-  Outcome<std::monostate> listened;
-  spawn_into(server.listen(), listened);  // the accept is queued for the kernel, not yet submitted
+  t.listen();  // the accept is queued for the kernel, not yet submitted
   server.stop();
-  ring.run();
+  t.run_to_the_end();
   CHECK(ring.finished());
-  REQUIRE(listened.done);
-  if (listened.thrown) std::rethrow_exception(listened.thrown);
-  for (auto& c : queued) {
-    CHECK(c.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
-    CHECK(c.last_end() == ReadEnd::closed);
-  }
+  for (auto& c : queued) behaviour::check_answered_shutdown(c);
   CHECK(stats.accept.accepted == 0);
 }
 
 TEST_CASE("stop: the accept is cancelled and the handshakes in progress finish before run() returns", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
-  Runtime runtime;
-  Ring ring{runtime};
-  hs::testing::LogRecorder recorded;
-  const hs::Logger log = recorded.logger();
-  ServerStats stats;
-  std::uint16_t port = 0;
-  const auto times = hs::testing::behaviour::generous_times();
-  Server server{ring, loopback_listener(port), ServerOptions{{times.read_timeout, times.handshake_timeout}}, log,
-                stats};
-  hs::EventFd stop_request;
-  std::promise<void> listened;
-  spawn(server.listen(), [&](std::exception_ptr thrown) {
-    if (thrown) std::rethrow_exception(thrown);
-    listened.set_value();
-  });
-  Operation poll;
-  spawn(
-      [](Ring& r, Operation& op, int fd, Server& to_stop) -> Task<void> {
-        r.readable(op, fd);
-        const Completion done = co_await r.completion(op);
-        if (done.why != Wake::ready) co_return;
-        to_stop.stop();
-        to_stop.stop();  // a second SIGTERM: does nothing
-      }(ring, poll, stop_request.fd(), server),
-      [](std::exception_ptr thrown) {
-        if (thrown) std::rethrow_exception(thrown);
-      });
-  std::atomic<bool> ran{false};
-  std::thread running{[&] {
-    ring.run();
-    ran = true;
-  }};
-
-  std::vector<RawSocket> in_progress;
-  for (int i = 0; i < 10; ++i) {
-    in_progress.push_back(RawSocket::connect("127.0.0.1", port));
-    in_progress.back().send(fmt::format("HELLO {}\n", i));
-    CHECK(in_progress.back().read_line() == fmt::format("HELLO {}\n", i + 1));
-  }
-  stop_request.notify();
-  CHECK(listened.get_future().wait_for(hs::testing::generous) == std::future_status::ready);
-  CHECK(stats.open == 10);
-  INFO("the server logged:\n" << recorded.text());
-  CHECK(recorded.count("waiting for 10 handshake(s)") == 1);
-  CHECK_FALSE(ran);
-  int completed = 0;
-  for (int i = 0; i < 10; ++i) {
-    in_progress[i].send(fmt::format("HELLO {}\n", i + 2));
-    completed += in_progress[i].read_all().empty() && in_progress[i].last_end() == ReadEnd::closed;
-  }
-  running.join();
-  CHECK(completed == 10);
-  CHECK(ran);
-  CHECK(stats.accept.completed == 10);
+  hs::ch06::test::stop_lets_the_handshakes_in_progress_finish<RingLoop>();
 }
 
 TEST_CASE("a flood of new clients: the listener takes a batch then lets the other tasks run", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
-  auto& [runtime, ring, stats, port, listener, server] = t;
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
   constexpr int queued = 2 * Server::accept_batch + 5;
   std::vector<RawSocket> clients;
   for (int i = 0; i < queued; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
-  Outcome<std::monostate> listened;
-  spawn_into(server.listen(), listened);
+  t.listen();
   ring.turn(false);  // the accept completes at once, once per client queued
   runtime.turn(false);
   CHECK(stats.accept.accepted == Server::accept_batch);
@@ -171,20 +107,15 @@ TEST_CASE("a flood of new clients: the listener takes a batch then lets the othe
   CHECK(stats.accept.accepted == queued);
   server.stop();
   clients.clear();
-  ring.run();
-  CHECK(listened.done);
+  t.run_to_the_end();
 }
 
 TEST_CASE("the log names each client by its address or says it is unknown for one that reset at once", "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
   // A multishot accept gives only descriptors: the address comes from getpeername(), which a
   // client that has reset already cannot answer.
   InProcessServer server;
-  std::uint16_t client_port = 0;
-  {
-    auto c = server.connect();
-    client_port = c.local_port();
-    c.close(true);  // a reset, before the server may even have accepted it
-  }
+  std::uint16_t client_port = behaviour::client_reset_at_once(server);
   const std::string named = fmt::format("127.0.0.1:{} failed", client_port);
   CHECK(
       server.eventually([&] { return server.log().count(named) + server.log().count("an unknown peer failed") == 1; }));
@@ -202,16 +133,13 @@ TEST_CASE("stop before listen() has started: listen() submits nothing and return
           "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
-  auto& [runtime, ring, stats, port, listener, server] = t;
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
   auto queued = RawSocket::connect("127.0.0.1", port);
   server.stop();
-  Outcome<std::monostate> listened;
-  spawn_into(server.listen(), listened);
-  ring.run();
-  REQUIRE(listened.done);
-  if (listened.thrown) std::rethrow_exception(listened.thrown);
+  t.listen();
+  t.run_to_the_end();
   CHECK(ring.finished());
-  CHECK(queued.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
+  behaviour::check_answered_shutdown(queued);
   CHECK(stats.accept.accepted == 0);
 }
 
@@ -219,9 +147,8 @@ TEST_CASE("a connection the accept completed with just before stop() is answered
           "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
-  auto& [runtime, ring, stats, port, listener, server] = t;
-  Outcome<std::monostate> listened;
-  spawn_into(server.listen(), listened);
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
+  t.listen();
   ring.turn(false);  // the multishot accept is submitted
   auto late = RawSocket::connect("127.0.0.1", port);
   // Its completion is reaped, and the listener woken, but the listener has not run yet...
@@ -229,10 +156,8 @@ TEST_CASE("a connection the accept completed with just before stop() is answered
   for (int turns = 0; ring.stats().completions == before && turns < 100'000; ++turns) ring.turn(false);
   REQUIRE(ring.stats().completions == before + 1);
   server.stop();  // ...when the stop comes: its descriptor is the listener's to refuse
-  ring.run();
-  REQUIRE(listened.done);
-  if (listened.thrown) std::rethrow_exception(listened.thrown);
-  CHECK(late.read_all() == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
+  t.run_to_the_end();
+  behaviour::check_answered_shutdown(late);
   CHECK(stats.accept.accepted == 0);
 }
 
@@ -240,9 +165,8 @@ TEST_CASE("a client accepted on descriptor 0 (a program started with stdin close
           "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
-  auto& [runtime, ring, stats, port, listener, server] = t;
-  Outcome<std::monostate> listened;
-  spawn_into(server.listen(), listened);
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
+  t.listen();
   auto client = RawSocket::connect("127.0.0.1", port);
   const int stdin_copy = ::fcntl(0, F_DUPFD_CLOEXEC, 3);
   ::close(0);  // the lowest free descriptor is now 0: the accept gives it to the client
@@ -252,8 +176,7 @@ TEST_CASE("a client accepted on descriptor 0 (a program started with stdin close
   ring.run();
   ::dup2(stdin_copy, 0);  // stdin back (the session's close has freed 0 by now)
   ::close(stdin_copy);
-  REQUIRE(listened.done);
-  if (listened.thrown) std::rethrow_exception(listened.thrown);
+  require_done(listened);
   CHECK(client.read_all() == "HELLO 2\n");
   CHECK(stats.accept.completed == 1);
 }

@@ -18,11 +18,8 @@ using namespace hs::ch07;
 using namespace hs::ch07::test;
 
 HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[ex7.2]")
+HS_TIMER_WORK_SESSION_TEST_CASES(Session, "[ex7.2]")
 HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, "[ex7.2]")
-
-TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", "[ex7.2]") {
-  hs::testing::behaviour::work_pauses_the_read_timeout<Session>();
-}
 
 TEST_CASE("a client gone before its answer is written: the send that fails ends the session as a broken connection",
           "[ex7.2]") {
@@ -35,8 +32,7 @@ TEST_CASE("a client gone before its answer is written: the send that fails ends 
   Outcome<SessionResult> outcome;
   spawn_into(session(ring, std::move(pair.code), SessionOptions{}), outcome);
   ring.run();
-  REQUIRE(outcome.done);
-  if (outcome.thrown) std::rethrow_exception(outcome.thrown);
+  require_done(outcome);
   CHECK(outcome.value->status == hs::Status::failed);
   CHECK(outcome.value->io_error == std::errc::broken_pipe);  // HELLO 2 had nobody to go to
 }
@@ -61,8 +57,7 @@ TEST_CASE("a held session pins no buffer: 64 sessions share a ring of 4 buffers 
   }
   running.join();  // run() returns once every session has ended
   for (auto& outcome : outcomes) {
-    REQUIRE(outcome.done);
-    if (outcome.thrown) std::rethrow_exception(outcome.thrown);
+    require_done(outcome);
     CHECK(outcome.value->status == hs::Status::done);
   }
   CHECK(ring.stats().no_buffers > 0);  // the ring did run short, and no client noticed
@@ -85,8 +80,7 @@ TEST_CASE("a client that does not read: the send waits for room until its deadli
   Outcome<SessionResult> outcome;
   spawn_into(session(ring, std::move(pair.code), SessionOptions{50ms, 10s}), outcome);
   ring.run();
-  REQUIRE(outcome.done);
-  if (outcome.thrown) std::rethrow_exception(outcome.thrown);
+  require_done(outcome);
   CHECK(outcome.value->status == hs::Status::failed);
   REQUIRE(outcome.value->error);
   CHECK(outcome.value->error->reason == hs::ErrorReason::timeout);

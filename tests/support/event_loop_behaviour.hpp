@@ -13,14 +13,21 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include "hs/protocol.hpp"
+#include "hs/testing/log_recorder.hpp"
 #include "hs/testing/raw_socket.hpp"
 #include "session_behaviour.hpp"
+#include "suite.hpp"
 
 namespace hs::testing::behaviour {
 
@@ -34,33 +41,75 @@ struct SessionTimes {
 /// Timeouts no test reaches: the test thread may be slow to come back to a client.
 inline SessionTimes generous_times() { return {std::chrono::minutes{2}, std::chrono::minutes{4}}; }
 
+/// `count` clients of the server on 127.0.0.1:`port`, each in the middle of its handshake: client
+/// i has sent HELLO i, read HELLO i+1, and waits.
+inline std::vector<RawSocket> mid_handshake(std::uint16_t port, int count) {
+  std::vector<RawSocket> clients;
+  clients.reserve(count);
+  int answered = 0;
+  for (int i = 0; i < count; ++i) {
+    clients.push_back(RawSocket::connect("127.0.0.1", port));
+    clients.back().send(fmt::format("HELLO {}\n", i));
+    answered += clients.back().read_line() == fmt::format("HELLO {}\n", i + 1);
+  }
+  CHECK(answered == count);
+  return clients;
+}
+
+/// Sends each client of mid_handshake() its HELLO Z: how many then saw the server close cleanly
+/// with nothing more said, their handshake done.
+inline int complete_handshakes(std::vector<RawSocket>& clients) {
+  int completed = 0;
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    clients[i].send(fmt::format("HELLO {}\n", i + 2));
+    completed += clients[i].read_all().empty() && clients[i].last_end() == ReadEnd::closed;
+  }
+  return completed;
+}
+
+/// Checks that `client`, still waiting to be served when the server stopped, was answered
+/// ERROR shutdown and then closed cleanly (not reset).
+inline void check_answered_shutdown(RawSocket& client) {
+  CHECK(client.read_all() == error_line({ErrorReason::shutdown, "server stopping"}));
+  CHECK(client.last_end() == ReadEnd::closed);
+}
+
 /// "one thread holds 2,000 clients in the middle of their handshakes, then completes them all"
 template <typename Server>
 void holds_thousands_at_once() {
   constexpr int clients = 2000;
   Server server{generous_times()};
-  std::vector<RawSocket> held;
-  held.reserve(clients);
-  int answered = 0;
-  for (int i = 0; i < clients; ++i) {  // each sends HELLO X, gets HELLO Y, and then waits
-    held.push_back(server.connect());
-    held.back().send(fmt::format("HELLO {}\n", i));
-    answered += held.back().read_line() == fmt::format("HELLO {}\n", i + 1);
-  }
-  CHECK(answered == clients);
+  auto held = mid_handshake(server.port(), clients);
   // All of them are open on the server at once, on its one thread: none is done, none has failed.
   CHECK(server.eventually([&] { return server.stats().open == clients; }));
   CHECK(server.stats().accept.completed == 0);
   CHECK(server.stats().accept.failed == 0);
-  int completed = 0;
-  for (int i = 0; i < clients; ++i) {
-    held[i].send(fmt::format("HELLO {}\n", i + 2));
-    completed += held[i].read_all().empty() && held[i].last_end() == ReadEnd::closed;
-  }
-  CHECK(completed == clients);
+  CHECK(complete_handshakes(held) == clients);
   CHECK(server.eventually([&] { return server.stats().accept.completed == clients; }));
   CHECK(server.stats().open_peak == clients);
   CHECK(server.stats().open == 0);
+}
+
+/// "stop: listen() returns at once, and the handshakes in progress finish before the loop returns",
+/// for a Server the test runs on a loop in a thread of its own (`running`), with generous_times(),
+/// listening on `port`, counting in `stats`, logging to `recorded`. `request_stop()` asks it to stop
+/// as SIGTERM does; `listened` is ready once listen() has returned; `returned()` says whether the
+/// loop has. Chapters 03, 06 and 07 each wire their own loop, to watch listen() and the loop apart.
+template <typename Stats>
+void handshakes_in_progress_finish_after_stop(std::uint16_t port, const Stats& stats, const LogRecorder& recorded,
+                                              const std::function<void()>& request_stop, std::future<void>& listened,
+                                              std::thread& running, const std::function<bool()>& returned) {
+  auto in_progress = mid_handshake(port, 10);
+  request_stop();
+  CHECK(listened.wait_for(generous) == std::future_status::ready);
+  CHECK(stats.open == 10);  // listen() is over; the sessions are not
+  INFO("the server logged:\n" << recorded.text());
+  CHECK(recorded.count("waiting for 10 handshake(s)") == 1);  // logged by stop(), before listen() returned
+  CHECK_FALSE(returned());
+  CHECK(complete_handshakes(in_progress) == 10);
+  running.join();
+  CHECK(returned());  // by itself, once the last session ended
+  CHECK(stats.accept.completed == 10);
 }
 
 /// "a silent client times out while the others keep being served"
@@ -101,13 +150,10 @@ void work_holds_up_nobody() {
 }  // namespace hs::testing::behaviour
 
 /// The test cases above, for the fixture `Server`, tagged `tag` (e.g. "[ex3.3]").
-#define HS_EVENT_LOOP_SERVER_TEST_CASES(Server, tag)                                                          \
-  TEST_CASE("one thread holds 2000 clients in the middle of their handshakes then completes them all", tag) { \
-    hs::testing::behaviour::holds_thousands_at_once<Server>();                                                \
-  }                                                                                                           \
-  TEST_CASE("a silent client times out while the others keep being served", tag) {                            \
-    hs::testing::behaviour::silent_client_holds_up_nobody<Server>();                                          \
-  }                                                                                                           \
-  TEST_CASE("work (--work-ms) is a timer: while one session works the others are answered", tag) {            \
-    hs::testing::behaviour::work_holds_up_nobody<Server>();                                                   \
-  }
+#define HS_EVENT_LOOP_SERVER_TEST_CASES(Server, tag)                                                                \
+  HS_BEHAVIOUR_TEST_CASE("one thread holds 2000 clients in the middle of their handshakes then completes them all", \
+                         tag, holds_thousands_at_once, Server)                                                      \
+  HS_BEHAVIOUR_TEST_CASE("a silent client times out while the others keep being served", tag,                       \
+                         silent_client_holds_up_nobody, Server)                                                     \
+  HS_BEHAVIOUR_TEST_CASE("work (--work-ms) is a timer: while one session works the others are answered", tag,       \
+                         work_holds_up_nobody, Server)

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "event_loop_behaviour.hpp"
+#include "hs/log.hpp"
 #include "hs/testing/in_process_server.hpp"
 #include "hs/testing/raw_socket.hpp"
 #include "hs/testing/server_program.hpp"
@@ -38,6 +40,29 @@ class Session {
       : client{std::move(pair.client)}, serve_{std::move(pair.server), options} {}
 
   Serve serve_;
+};
+
+/// The fixture server_behaviour.hpp (and event_loop_behaviour.hpp) expects, for a chapter's server
+/// in a background thread of the test (hs/testing/in_process_server.hpp), on a loopback port the OS
+/// picked. `Run` is the chapter's adapter: `Run::Options` (its ServerOptions: the session's options,
+/// then the pause after accept fails), `Run::Stats`, and `Run::run(options, listen_fd, stop_fd, log,
+/// stats)`, which serves until `stop_fd` is readable, as the chapter's program does until SIGTERM.
+template <typename Run>
+class Server : public InProcessServer<typename Run::Stats> {
+ public:
+  using Options = typename Run::Options;
+  using Stats = typename Run::Stats;
+
+  explicit Server(Options options = {})
+      : InProcessServer<Stats>{[options](int listen_fd, int stop_fd, const Logger& log, Stats& stats) {
+          Run::run(options, listen_fd, stop_fd, log, stats);
+        }} {}
+  /// The server-behaviour suite's: the pause after EMFILE & co., the rest as by default.
+  explicit Server(std::chrono::milliseconds accept_backoff) : Server{Options{{}, accept_backoff}} {}
+  /// The event-loop suite's: each session's timeouts and work.
+  explicit Server(behaviour::SessionTimes t) : Server{Options{{t.read_timeout, t.handshake_timeout, t.work}}} {}
+  /// What it counted so far.
+  behaviour::Counts counts() { return behaviour::counts_of(this->stats()); }
 };
 
 /// A chapter's server program (or its -ref twin, in the reference tests) on port 0: `Name` is the

@@ -27,11 +27,17 @@ inline void report_skipped_without_io_uring(const std::string& why) {
   std::cout << skipped_without_io_uring(why) << std::flush;
 }
 
-/// For a fixture that cannot return from the test (a shared suite constructs it): prints the line
-/// and ends the process at once, with status 0 (ctest runs each test in a process of its own). The
-/// line goes straight to the process's output, as a reporter that captures std::cout would lose it;
-/// and std::_Exit runs no exit handler, as the stream Catch2 swapped in for std::cout is not one
-/// they can flush (std::exit() crashes there).
+/// Whether a fixture of the shared suites (server_behaviour.hpp & co.) needs io_uring: their test
+/// cases then check first, before they build it (suite.hpp). A chapter whose fixtures need it says
+/// so for each, after it: `template <> inline constexpr bool hs::testing::needs_io_uring<Session> = true;`
+template <typename Fixture>
+inline constexpr bool needs_io_uring = false;
+
+/// For a test that cannot return to Catch2 where it finds io_uring refused (deep in a helper, or
+/// in a process it started): prints the line and ends the process at once, with status 0 (ctest
+/// runs each test in a process of its own). The line goes straight to the process's output, as a
+/// reporter that captures std::cout would lose it; and std::_Exit runs no exit handler, as the
+/// stream Catch2 swapped in for std::cout is not one they can flush (std::exit() crashes there).
 [[noreturn]] inline void end_process_skipped_without_io_uring(const std::string& why) {
   std::cout.flush();
   std::fputs(skipped_without_io_uring(why).c_str(), stdout);

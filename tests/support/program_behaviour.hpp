@@ -1,7 +1,10 @@
 // What every chapter's server program must do on the command line, whatever its concurrency
 // model (docs: README.md, "The chapters"): print `listening on ADDR:PORT`, serve, stop cleanly on
 // SIGTERM and SIGINT, and report a port in use and bad options clearly. Each chapter's
-// test_programs.cpp names the test cases and calls these with its program's name.
+// test_programs.cpp names the test cases and calls these with its program's name; the servers that
+// finish a handshake in progress on SIGTERM (chapters 03, 06 and 07) list them all at once:
+//
+//     HS_PROGRAM_BEHAVIOUR_TEST_CASES("hs-ch06-server", "[ex6.4]", "[ex6.4]")
 #pragma once
 
 #include <signal.h>
@@ -86,7 +89,7 @@ inline void reports_port_in_use_and_bad_options(std::string_view program) {
 
 /// On SIGTERM, a handshake in progress is finished before the server exits 0: the server says it
 /// waits for it (`waiting for 1 handshake`), serves its HELLO Z after the signal, and counts it
-/// done. (The servers that stop this way: chapters 03 and 06.)
+/// done. (The servers that stop this way: chapters 03, 06 and 07.)
 inline void finishes_the_handshake_in_progress_on_sigterm(std::string_view program) {
   ServerProgram server{program, {}};  // not --quiet: the test waits for its "stopping" line
   auto c = RawSocket::connect("127.0.0.1", server.port());
@@ -116,3 +119,33 @@ inline void reports_io_uring_refused(std::string_view program) {
 }
 
 }  // namespace hs::testing::behaviour
+
+/// The test cases above, for the server program `program` (a string literal, which starts each
+/// name), tagged `tag`, the stop's `stop_tag` (the exercise that writes the stop, when it is
+/// another).
+#define HS_PROGRAM_BEHAVIOUR_TEST_CASES(program, tag, stop_tag) \
+  HS_PROGRAM_BEHAVIOUR_TEST_CASES_(program, tag, stop_tag, false, "a port in use and bad options are reported clearly")
+
+/// The same for a program that needs io_uring: where this machine refuses it, the program must say
+/// so (reports_io_uring_refused(), in the second test case: alone, it would check main() only, and
+/// so pass on the untouched stubs), and the rest is skipped.
+#define HS_IO_URING_PROGRAM_BEHAVIOUR_TEST_CASES(program, tag, stop_tag) \
+  HS_PROGRAM_BEHAVIOUR_TEST_CASES_(program, tag, stop_tag, true,         \
+                                   "io_uring refused or a port in use or bad options are reported clearly")
+
+#define HS_PROGRAM_BEHAVIOUR_TEST_CASES_(program, tag, stop_tag, needs_io_uring, options_name)              \
+  TEST_CASE(program ": prints its address and serves and stops cleanly on SIGTERM and SIGINT", tag) {       \
+    if constexpr (needs_io_uring) HS_SKIP_WITHOUT_IO_URING();                                               \
+    hs::testing::behaviour::serves_and_stops_on_signals(program);                                           \
+  }                                                                                                         \
+  TEST_CASE(program ": " options_name, tag) {                                                               \
+    if constexpr (needs_io_uring) {                                                                         \
+      hs::testing::behaviour::reports_io_uring_refused(program); /* REQUIREs: checked before a skip */      \
+      HS_SKIP_WITHOUT_IO_URING();                                                                           \
+    }                                                                                                       \
+    hs::testing::behaviour::reports_port_in_use_and_bad_options(program);                                   \
+  }                                                                                                         \
+  TEST_CASE(program ": on SIGTERM a handshake in progress is finished before the server exits", stop_tag) { \
+    if constexpr (needs_io_uring) HS_SKIP_WITHOUT_IO_URING();                                               \
+    hs::testing::behaviour::finishes_the_handshake_in_progress_on_sigterm(program);                         \
+  }

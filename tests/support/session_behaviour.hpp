@@ -23,6 +23,7 @@
 #include "hs/net.hpp"
 #include "hs/protocol.hpp"
 #include "hs/testing/raw_socket.hpp"
+#include "suite.hpp"
 
 namespace hs::testing::behaviour {
 
@@ -220,7 +221,6 @@ void handshake_deadline() {
   CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
 }
 
-/// "a client that half-closes still reads the ERROR line"
 /// "when both clocks run out at once, the handshake's deadline is the one reported"
 template <typename Session, typename Options = typename Session::Options>
 void both_clocks_at_once() {
@@ -232,6 +232,7 @@ void both_clocks_at_once() {
   CHECK(serving.result().error->reason == hs::ErrorReason::timeout);
 }
 
+/// "a client that half-closes still reads the ERROR line"
 template <typename Session, typename Options = typename Session::Options>
 void half_close() {
   Session serving{Options{}};
@@ -312,41 +313,31 @@ void work_pauses_the_read_timeout() {
 
 /// The test cases above, for the fixture `Session`, tagged `tag` (e.g. "[ex1.2]"): every chapter's
 /// session runs the same list, so it is written once, here.
-#define HS_SESSION_BEHAVIOUR_TEST_CASES(Session, tag)                                                              \
-  TEST_CASE("a full handshake then the server closes", tag) { hs::testing::behaviour::full_handshake<Session>(); } \
-  TEST_CASE("split and pipelined input is served the same", tag) {                                                 \
-    hs::testing::behaviour::split_and_pipelined<Session>();                                                        \
-  }                                                                                                                \
-  TEST_CASE("every protocol error gets its exact ERROR line then a clean close", tag) {                            \
-    hs::testing::behaviour::every_protocol_error<Session>();                                                       \
-  }                                                                                                                \
-  TEST_CASE("bytes after HELLO Z are ignored and the close is still clean", tag) {                                 \
-    hs::testing::behaviour::bytes_after_z<Session>();                                                              \
-  }                                                                                                                \
-  TEST_CASE("a client that keeps sending after an error cannot hold the server", tag) {                            \
-    hs::testing::behaviour::keeps_sending_after_error<Session>();                                                  \
-  }                                                                                                                \
-  TEST_CASE("after an ERROR line the end of the stream follows at once before the client closes", tag) {           \
-    hs::testing::behaviour::end_of_stream_follows_the_error<Session>();                                            \
-  }                                                                                                                \
-  TEST_CASE("a silent client gets ERROR timeout after the read timeout", tag) {                                    \
-    hs::testing::behaviour::silent_client_times_out<Session>();                                                    \
-  }                                                                                                                \
-  TEST_CASE("the read timeout is per message: a byte at a time does not keep it alive", tag) {                     \
-    hs::testing::behaviour::read_timeout_per_message<Session>();                                                   \
-  }                                                                                                                \
-  TEST_CASE("the whole handshake has its own deadline", tag) {                                                     \
-    hs::testing::behaviour::handshake_deadline<Session>();                                                         \
-  }                                                                                                                \
-  TEST_CASE("when both clocks run out at once the handshake's deadline is the one reported", tag) {                \
-    hs::testing::behaviour::both_clocks_at_once<Session>();                                                        \
-  }                                                                                                                \
-  TEST_CASE("a client that half-closes still reads the ERROR line", tag) {                                         \
-    hs::testing::behaviour::half_close<Session>();                                                                 \
-  }                                                                                                                \
-  TEST_CASE("a client that vanishes mid-handshake ends the connection and not the server", tag) {                  \
-    hs::testing::behaviour::vanishes<Session>();                                                                   \
-  }                                                                                                                \
-  TEST_CASE("simulated work (--work-ms) happens before the reply and the handshake still completes", tag) {        \
-    hs::testing::behaviour::work_before_reply<Session>();                                                          \
-  }
+#define HS_SESSION_BEHAVIOUR_TEST_CASES(Session, tag)                                                                  \
+  HS_BEHAVIOUR_TEST_CASE("a full handshake then the server closes", tag, full_handshake, Session)                      \
+  HS_BEHAVIOUR_TEST_CASE("split and pipelined input is served the same", tag, split_and_pipelined, Session)            \
+  HS_BEHAVIOUR_TEST_CASE("every protocol error gets its exact ERROR line then a clean close", tag,                     \
+                         every_protocol_error, Session)                                                                \
+  HS_BEHAVIOUR_TEST_CASE("bytes after HELLO Z are ignored and the close is still clean", tag, bytes_after_z, Session)  \
+  HS_BEHAVIOUR_TEST_CASE("a client that keeps sending after an error cannot hold the server", tag,                     \
+                         keeps_sending_after_error, Session)                                                           \
+  HS_BEHAVIOUR_TEST_CASE("after an ERROR line the end of the stream follows at once before the client closes", tag,    \
+                         end_of_stream_follows_the_error, Session)                                                     \
+  HS_BEHAVIOUR_TEST_CASE("a silent client gets ERROR timeout after the read timeout", tag, silent_client_times_out,    \
+                         Session)                                                                                      \
+  HS_BEHAVIOUR_TEST_CASE("the read timeout is per message: a byte at a time does not keep it alive", tag,              \
+                         read_timeout_per_message, Session)                                                            \
+  HS_BEHAVIOUR_TEST_CASE("the whole handshake has its own deadline", tag, handshake_deadline, Session)                 \
+  HS_BEHAVIOUR_TEST_CASE("when both clocks run out at once the handshake's deadline is the one reported", tag,         \
+                         both_clocks_at_once, Session)                                                                 \
+  HS_BEHAVIOUR_TEST_CASE("a client that half-closes still reads the ERROR line", tag, half_close, Session)             \
+  HS_BEHAVIOUR_TEST_CASE("a client that vanishes mid-handshake ends the connection and not the server", tag, vanishes, \
+                         Session)                                                                                      \
+  HS_BEHAVIOUR_TEST_CASE("simulated work (--work-ms) happens before the reply and the handshake still completes", tag, \
+                         work_before_reply, Session)
+
+/// And for a session whose work is an awaited timer, which the deadline can cut short (chapters 03,
+/// 04, 06 and 07; chapter 01's blocking sleep cannot be).
+#define HS_TIMER_WORK_SESSION_TEST_CASES(Session, tag)                                                               \
+  HS_BEHAVIOUR_TEST_CASE("while the server works the read timeout is paused but the handshake deadline is not", tag, \
+                         work_pauses_the_read_timeout, Session)

@@ -30,6 +30,7 @@
 
 #include "hs/protocol.hpp"
 #include "session_behaviour.hpp"
+#include "suite.hpp"
 
 namespace hs::testing::behaviour {
 
@@ -56,7 +57,6 @@ void work_just_before_the_deadline() {
 }  // namespace hs::testing::behaviour
 
 /// The test cases above, for the fixture `VirtualSession`, tagged `tag` (e.g. "[ex6.5]").
-#define HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, tag)                                             \
-  TEST_CASE("virtual time: work that ends just before the handshake's deadline still sends HELLO Y", tag) { \
-    hs::testing::behaviour::work_just_before_the_deadline<VirtualSession>();                                \
-  }
+#define HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, tag)                                                        \
+  HS_BEHAVIOUR_TEST_CASE("virtual time: work that ends just before the handshake's deadline still sends HELLO Y", tag, \
+                         work_just_before_the_deadline, VirtualSession)
