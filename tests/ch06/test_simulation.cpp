@@ -13,8 +13,8 @@
 #include "../support/descriptors.hpp"
 #include "../support/virtual_time_behaviour.hpp"
 #include "fixtures.hpp"
-#include "hs/testing/log_recorder.hpp"
 #include "hs/net.hpp"
+#include "hs/testing/log_recorder.hpp"
 
 using namespace hs::ch06;
 using namespace hs::ch06::test;
