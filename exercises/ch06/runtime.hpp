@@ -32,9 +32,9 @@ namespace hs::ch06 {
 class Runtime;
 
 /// Keeps a Runtime from being finished() while it lives: it stands for a task that waits for the
-/// kernel where the runtime cannot see it (an IoWait, before epoll says anything; an io_uring
-/// operation in flight, chapter 07). Taken with Runtime::io_waiter(), given back by its destructor
-/// or by assigning an empty one: counted once, uncounted once, whatever path the wait ends by.
+/// kernel where the runtime cannot see it (a task in `co_await runtime.readable(io)`, before epoll
+/// says anything; io_uring operations in flight, chapter 07). Taken with Runtime::io_waiter(), given back by its
+/// destructor or by assigning an empty one: counted once, uncounted once, whatever path the wait ends by.
 class IoWaiter {
  public:
   /// Counts nothing.
@@ -128,7 +128,7 @@ class IoWait {
   Direction direction_;      ///< which readiness it waits for
   TimePoint deadline_;       ///< TimePoint::max(): none
   Waiter waiter_;            ///< the suspended task
-  IoWaiter counted_;         ///< held while suspended: the runtime is not finished while it waits
+  IoWaiter counted_;         ///< held while suspended: the runtime is not finished while a task waits
   TimerWheel::Entry timer_;  ///< the deadline's entry, armed while waiting if there is a deadline
 };
 

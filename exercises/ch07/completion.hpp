@@ -9,7 +9,6 @@
 #include <coroutine>
 #include <cstdint>
 
-#include "ch06/runtime.hpp"
 #include "ch06/timer_wheel.hpp"
 #include "ch06/waiter.hpp"
 
@@ -66,7 +65,6 @@ class Completable {
 
   ch06::Waiter waiter_;                ///< the task waiting for the next completion, while waiting_
   Deadline deadline_;                  ///< on the Ring's deadline wheel while in flight with a deadline
-  ch06::IoWaiter counted_;             ///< held while in flight: the runtime is not finished meanwhile
   Wake cancel_why_ = Wake::cancelled;  ///< why cancel() was asked: the reason a -ECANCELED wakes with
   bool in_flight_ = false;             ///< submitted, and the last completion not seen
   bool cancelling_ = false;            ///< an ASYNC_CANCEL for it is submitted

@@ -147,6 +147,7 @@ class Ring {
   BufferGroup group_;           ///< buffers_ lent to queue_ as buffer_group
   ch06::TimerWheel deadlines_;  ///< the deadlines of operations in flight
   std::size_t in_flight_ = 0;   ///< submissions the kernel still owes a last completion
+  ch06::IoWaiter owed_;         ///< held while in_flight_ > 0: the runtime is not finished meanwhile
   Stats stats_;                 ///< what it has done
 };
 

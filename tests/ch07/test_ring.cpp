@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "../support/aborts.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch07;
@@ -166,6 +168,26 @@ TEST_CASE("send(): a peer that does not read makes a send wait until its deadlin
   ::shutdown(pair.code.get(), SHUT_WR);
   CHECK(pair.test.read_all().size() == sent);
 }
+
+#ifndef NDEBUG  // assert() is compiled out of a release build: nothing to test there
+TEST_CASE("an operation destroyed in flight stops a debug build: the kernel would write into freed memory", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  CHECK(hs::testing::aborts([] {
+    RingAndPair t;
+    auto op = std::make_unique<Operation>();
+    t.ring.receive(*op, t.pair.code.get());
+    op.reset();
+  }));
+  CHECK_FALSE(hs::testing::aborts([] {  // destroyed after its completion: nothing to say
+    RingAndPair t;
+    auto op = std::make_unique<Operation>();
+    t.ring.receive(*op, t.pair.code.get());
+    t.pair.test.send("HELLO 1\n");
+    while (op->in_flight()) t.ring.turn(MayBlock::yes);
+    op.reset();
+  }));
+}
+#endif
 
 TEST_CASE("readable(): a poll submitted to the ring completes when the descriptor can be read", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();

@@ -41,8 +41,7 @@ void Ring::start(Completable& target, io_uring_sqe& sqe, TimePoint deadline) {
   io_uring_sqe_set_data(&sqe, &target);
   target.in_flight_ = true;
   target.cancelling_ = false;
-  target.counted_ = runtime_.io_waiter();  // the runtime is not finished while the kernel owes it
-  ++in_flight_;
+  if (in_flight_++ == 0) owed_ = runtime_.io_waiter();  // the runtime is not finished meanwhile
   if (deadline != TimePoint::max()) {
     target.deadline_.owner = &target;
     deadlines_.arm(target.deadline_, deadline);
@@ -57,9 +56,8 @@ void Ring::complete(Completable& target, int result, std::uint32_t flags) {
     if (target.cancelling_ && result == -ECANCELED) done.why = target.cancel_why_;
     target.in_flight_ = false;
     target.cancelling_ = false;
-    target.counted_ = ch06::IoWaiter{};
     deadlines_.cancel(target.deadline_);
-    --in_flight_;
+    if (--in_flight_ == 0) owed_ = ch06::IoWaiter{};
   }
   target.keep(done);
   if (target.waiting_) {
