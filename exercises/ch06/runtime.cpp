@@ -15,11 +15,10 @@ Transfer Io::write_some(std::span<const char>) { exercise_not_done("6.2", "06-ru
 // TODO(ex 6.2): ready if the Io's readiness says so.
 bool IoWait::await_ready() const noexcept { return false; }
 
-// TODO(ex 6.2): register as the Io's reader or writer, hold a runtime.io_waiter() token (and arm
-// the deadline's timer, if any).
+// TODO(ex 6.2): register as the Io's reader or writer (and arm the deadline's timer, if any).
 void IoWait::await_suspend(std::coroutine_handle<>) { exercise_not_done("6.2", "06-runtime"); }
 
-// TODO(ex 6.2): stop waiting for what did not happen (give the token back), and say what did.
+// TODO(ex 6.2): stop waiting for what did not happen, and say what did.
 Wake IoWait::await_resume() { exercise_not_done("6.2", "06-runtime"); }
 
 // TODO(ex 6.2): to the back of the run queue.

@@ -31,17 +31,23 @@ namespace hs::ch06 {
 
 class Runtime;
 
-/// Keeps a Runtime from being finished() while it lives: it stands for a task that waits for the
-/// kernel where the runtime cannot see it (a task in `co_await runtime.readable(io)`, before epoll
-/// says anything; io_uring operations in flight, chapter 07). Taken with Runtime::io_waiter(), given back by its
-/// destructor or by assigning an empty one: counted once, uncounted once, whatever path the wait ends by.
+/// Keeps a Runtime from being finished() while it lives: a task waits for the kernel where the
+/// runtime cannot see it (an IoWait; chapter 07's io_uring operations in flight). Taken with
+/// Runtime::io_waiter(), given back by its destructor or by assigning an empty one: counted once,
+/// uncounted once, whatever way the wait ends.
 class IoWaiter {
  public:
   /// Counts nothing.
   IoWaiter() noexcept = default;
+  /// Takes `other`'s count; `other` holds none after.
   IoWaiter(IoWaiter&& other) noexcept : runtime_{std::exchange(other.runtime_, nullptr)} {}
+  /// Gives back the count held, if any, and takes `other`'s.
   IoWaiter& operator=(IoWaiter&& other) noexcept;
+  /// Gives back the count held, if any.
   ~IoWaiter();
+
+  /// The runtime whose count it holds (not an empty token's).
+  Runtime& runtime() const noexcept { return *runtime_; }
 
  private:
   friend class Runtime;
@@ -120,15 +126,13 @@ class IoWait {
 
  private:
   friend class Runtime;
-  IoWait(Runtime& runtime, Io& io, Direction direction, TimePoint deadline) noexcept
-      : runtime_{runtime}, io_{io}, direction_{direction}, deadline_{deadline} {}
+  IoWait(Runtime& runtime, Io& io, Direction direction, TimePoint deadline) noexcept;
 
-  Runtime& runtime_;
+  IoWaiter counted_;  ///< its runtime, counted while the wait lasts: the one pointer to it (a frame holds many waits)
   Io& io_;
   Direction direction_;      ///< which readiness it waits for
   TimePoint deadline_;       ///< TimePoint::max(): none
   Waiter waiter_;            ///< the suspended task
-  IoWaiter counted_;         ///< held while suspended: the runtime is not finished while a task waits
   TimerWheel::Entry timer_;  ///< the deadline's entry, armed while waiting if there is a deadline
 };
 
@@ -298,5 +302,8 @@ inline IoWaiter& IoWaiter::operator=(IoWaiter&& other) noexcept {
 inline IoWaiter::~IoWaiter() {
   if (runtime_ != nullptr) --runtime_->io_waiters_;
 }
+
+inline IoWait::IoWait(Runtime& runtime, Io& io, Direction direction, TimePoint deadline) noexcept
+    : counted_{runtime.io_waiter()}, io_{io}, direction_{direction}, deadline_{deadline} {}
 
 }  // namespace hs::ch06

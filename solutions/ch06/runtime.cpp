@@ -36,10 +36,9 @@ bool IoWait::await_ready() const noexcept { return direction_ == Direction::writ
 void IoWait::await_suspend(std::coroutine_handle<> task) {
   waiter_.task = task;
   (direction_ == Direction::write ? io_.writer_ : io_.reader_) = &waiter_;
-  counted_ = runtime_.io_waiter();
   if (deadline_ != TimePoint::max()) {
     timer_.waiter = &waiter_;
-    runtime_.timers().arm(timer_, deadline_);
+    counted_.runtime().timers().arm(timer_, deadline_);
   }
 }
 
@@ -47,8 +46,7 @@ Wake IoWait::await_resume() {
   if (waiter_.task == nullptr) return Wake::ready;  // never suspended: ready at once
   Waiter*& slot = direction_ == Direction::write ? io_.writer_ : io_.reader_;
   if (slot == &waiter_) slot = nullptr;  // woken by the deadline or a cancel: stop waiting for I/O
-  counted_ = IoWaiter{};
-  if (timer_.armed) runtime_.timers().cancel(timer_);  // woken by I/O: the deadline is moot
+  if (timer_.armed) counted_.runtime().timers().cancel(timer_);  // woken by I/O: the deadline is moot
   return waiter_.why;
 }
 
