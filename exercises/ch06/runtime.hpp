@@ -114,7 +114,10 @@ class Io {
 class IoWait {
  public:
   /// Which readiness a wait is for.
-  enum class Direction : bool { read, write };
+  enum class Direction : bool {
+    read,   ///< readable (or hung up)
+    write,  ///< writable (or hung up)
+  };
 
   /// True (no suspension) when the Io's readiness for this direction is known already.
   bool await_ready() const noexcept;
@@ -209,7 +212,10 @@ class Timer {
 };
 
 /// Whether a turn may wait in the kernel (when no task is ready) or must only look.
-enum class MayBlock : bool { no, yes };
+enum class MayBlock : bool {
+  no,   ///< only look: what is ready now
+  yes,  ///< wait, if no task is ready, until something happens or the next timer
+};
 
 /// The event loop: run queue, epoll, timer wheel, on one thread. Not thread-safe: every function
 /// is called from the thread that runs it (another thread asks it to stop through a descriptor it
