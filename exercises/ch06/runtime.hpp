@@ -169,6 +169,7 @@ class NextTurn {
   bool await_ready() const noexcept { return false; }
   /// Queues `task` at the back of the run queue.
   void await_suspend(std::coroutine_handle<> task);
+  /// Goes on: the other tasks had their turn.
   void await_resume() const noexcept {}
 
  private:
