@@ -311,6 +311,21 @@ TEST_CASE("run(): the runtime's sleeps and the ring's completions in one loop un
   CHECK(ring.finished());
 }
 
+TEST_CASE("the runtime is not finished while the kernel owes the ring a completion", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
+  Outcome<Completion> received;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), received);
+  ring.poll();
+  REQUIRE(op.in_flight());
+  CHECK_FALSE(runtime.finished());  // one receive in flight: the ring holds the runtime's count
+  pair.test.send("HELLO 1\n");
+  ring.run();
+  REQUIRE(received.done);
+  CHECK(runtime.finished());  // its completion gave the count back
+}
+
 TEST_CASE("cancel(): nothing to submit for an operation not in flight or one being cancelled already", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
