@@ -47,22 +47,22 @@ Runtime::~Runtime() = default;
 // TODO(ex 6.2): epoll_ctl(), edge-triggered, for both directions.
 void Runtime::watch(Io&) { exercise_not_done("6.2", "06-runtime"); }
 
-// TODO(ex 6.2)
+// TODO(ex 6.2): wake the Io's reader and writer, if any, with Wake::cancelled, and forget them.
 void Runtime::cancel(Io&) { exercise_not_done("6.2", "06-runtime"); }
 
 // TODO(ex 6.2): the first reason wins.
 void Runtime::wake(Waiter&, Wake) { exercise_not_done("6.2", "06-runtime"); }
 
-// TODO(ex 6.2)
+// TODO(ex 6.2): queue the task for the next turn, as wake() does, with no Waiter to mark.
 void Runtime::schedule(std::coroutine_handle<>) { exercise_not_done("6.2", "06-runtime"); }
 
 // TODO(ex 6.2): ready tasks, then I/O, then timers.
-bool Runtime::turn(bool) { exercise_not_done("6.2", "06-runtime"); }
+bool Runtime::turn(MayBlock) { exercise_not_done("6.2", "06-runtime"); }
 
-// TODO(ex 6.2)
+// TODO(ex 6.2): turns that may block, until finished().
 void Runtime::run() { exercise_not_done("6.2", "06-runtime"); }
 
-// TODO(ex 6.2)
+// TODO(ex 6.2): turns that may not block, until one does nothing.
 void Runtime::poll() { exercise_not_done("6.2", "06-runtime"); }
 
 }  // namespace hs::ch06

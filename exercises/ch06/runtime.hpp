@@ -19,6 +19,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "ch06/timer_wheel.hpp"
@@ -29,6 +30,31 @@
 namespace hs::ch06 {
 
 class Runtime;
+
+/// Keeps a Runtime from being finished() while it lives: a task waits for the kernel where the
+/// runtime cannot see it (an IoWait; chapter 07's io_uring operations in flight). Taken with
+/// Runtime::io_waiter(), given back by its destructor or by assigning an empty one: counted once,
+/// uncounted once, whatever way the wait ends.
+class IoWaiter {
+ public:
+  /// Counts nothing.
+  IoWaiter() noexcept = default;
+  /// Takes `other`'s count; `other` holds none after.
+  IoWaiter(IoWaiter&& other) noexcept : runtime_{std::exchange(other.runtime_, nullptr)} {}
+  /// Gives back the count held, if any, and takes `other`'s.
+  IoWaiter& operator=(IoWaiter&& other) noexcept;
+  /// Gives back the count held, if any.
+  ~IoWaiter();
+
+  /// The runtime whose count it holds (not an empty token's).
+  Runtime& runtime() const noexcept { return *runtime_; }
+
+ private:
+  friend class Runtime;
+  explicit IoWaiter(Runtime& runtime) noexcept;
+
+  Runtime* runtime_ = nullptr;  ///< whose count it holds (null: none)
+};
 
 /// What a non-blocking read or write did.
 struct Transfer {
@@ -87,6 +113,12 @@ class Io {
 /// destroyed before it is resumed (the runtime would reach into a freed frame).
 class IoWait {
  public:
+  /// Which readiness a wait is for.
+  enum class Direction : bool {
+    read,   ///< readable (or hung up)
+    write,  ///< writable (or hung up)
+  };
+
   /// True (no suspension) when the Io's readiness for this direction is known already.
   bool await_ready() const noexcept;
   /// Registers `task` as the Io's reader (or writer), and arms the deadline's timer if any.
@@ -97,12 +129,11 @@ class IoWait {
 
  private:
   friend class Runtime;
-  IoWait(Runtime& runtime, Io& io, bool write, TimePoint deadline) noexcept
-      : runtime_{runtime}, io_{io}, write_{write}, deadline_{deadline} {}
+  IoWait(Runtime& runtime, Io& io, Direction direction, TimePoint deadline) noexcept;
 
-  Runtime& runtime_;
+  IoWaiter counted_;  ///< its runtime, counted while the wait lasts: the one pointer to it (a frame holds many waits)
   Io& io_;
-  bool write_;               ///< waiting to write, not to read
+  Direction direction_;      ///< which readiness it waits for
   TimePoint deadline_;       ///< TimePoint::max(): none
   Waiter waiter_;            ///< the suspended task
   TimerWheel::Entry timer_;  ///< the deadline's entry, armed while waiting if there is a deadline
@@ -138,7 +169,7 @@ class NextTurn {
   bool await_ready() const noexcept { return false; }
   /// Queues `task` at the back of the run queue.
   void await_suspend(std::coroutine_handle<> task);
-  /// Nothing to say.
+  /// Goes on: the other tasks had their turn.
   void await_resume() const noexcept {}
 
  private:
@@ -181,6 +212,12 @@ class Timer {
   bool waiting_ = false;     ///< a task is suspended in wait_until()
 };
 
+/// Whether a turn may wait in the kernel (when no task is ready) or must only look.
+enum class MayBlock : bool {
+  no,   ///< only look: what is ready now
+  yes,  ///< wait, if no task is ready, until something happens or the next timer
+};
+
 /// The event loop: run queue, epoll, timer wheel, on one thread. Not thread-safe: every function
 /// is called from the thread that runs it (another thread asks it to stop through a descriptor it
 /// watches: an eventfd, a signalfd, a pipe). It does not own the tasks: run it until finished()
@@ -189,7 +226,7 @@ class Runtime {
  public:
   /// A runtime on `clock` (the system's steady clock unless a test gives a VirtualClock), with
   /// timers on a wheel of `tick`.
-  explicit Runtime(const Clock& clock = steady_clock(), Duration tick = std::chrono::milliseconds{10});
+  explicit Runtime(const Clock& clock = steady_clock(), Duration tick = default_tick);
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
   ~Runtime();
@@ -203,9 +240,13 @@ class Runtime {
   /// std::system_error if epoll refuses. Once per Io.
   void watch(Io& io);
   /// Awaitable: until `io` is readable (or hung up), or `deadline` passes.
-  IoWait readable(Io& io, TimePoint deadline = TimePoint::max()) noexcept { return {*this, io, false, deadline}; }
+  IoWait readable(Io& io, TimePoint deadline = TimePoint::max()) noexcept {
+    return {*this, io, IoWait::Direction::read, deadline};
+  }
   /// Awaitable: until `io` is writable (or hung up), or `deadline` passes.
-  IoWait writable(Io& io, TimePoint deadline = TimePoint::max()) noexcept { return {*this, io, true, deadline}; }
+  IoWait writable(Io& io, TimePoint deadline = TimePoint::max()) noexcept {
+    return {*this, io, IoWait::Direction::write, deadline};
+  }
   /// Awaitable: until the clock reaches `until`.
   Sleep sleep_until(TimePoint until) noexcept { return {*this, until}; }
   /// Awaitable: until the next turn, after the tasks ready now.
@@ -218,18 +259,17 @@ class Runtime {
   void wake(Waiter& waiter, Wake why);
   /// Queues a task to be resumed in the next turn.
   void schedule(std::coroutine_handle<> task);
-  /// Counts a task that starts waiting on a descriptor: run() is not over while one waits.
-  void add_io_waiter() noexcept { ++io_waiters_; }
-  /// Counts a task that stops waiting on a descriptor.
-  void remove_io_waiter() noexcept { --io_waiters_; }
+  /// Counts a task that starts waiting for the kernel until the token it returns is destroyed
+  /// (or replaced by an empty one): run() is not over while one is held.
+  IoWaiter io_waiter() noexcept { return IoWaiter{*this}; }
 
-  /// One turn: the tasks ready at its start, then I/O (blocking, if `may_block` and no task is
-  /// ready, until an event or the next timer visit), then the timers due. With no timer armed, it
+  /// One turn: the tasks ready at its start, then I/O (blocking, if it may and no task is ready,
+  /// until an event or the next timer visit), then the timers due. With no timer armed, it
   /// blocks without end only while a task waits for I/O: with none waiting, no event can come, and
   /// it does not block at all (run() returns instead of hanging). A signal that interrupts
   /// epoll_wait() (EINTR) is not an error: the turn goes on as if no descriptor were ready.
   /// Returns true if it did anything: resumed a task, saw an event, fired a timer.
-  bool turn(bool may_block);
+  bool turn(MayBlock may_block);
   /// Takes turns until nothing is left: no task ready, none waiting for I/O, no timer armed.
   /// Exceptions that escape a task (spawn(): an on_done that throws) propagate from here; the
   /// tasks that were to run after it in that turn stay queued, in order, for the next run().
@@ -250,8 +290,27 @@ class Runtime {
   TimerWheel timers_;                             ///< every deadline and sleep
   std::vector<std::coroutine_handle<>> ready_;    ///< resumed by the next turn, in order
   std::vector<std::coroutine_handle<>> running_;  ///< the batch the current turn resumes
-  std::size_t io_waiters_ = 0;                    ///< tasks suspended in an IoWait
+  std::size_t io_waiters_ = 0;                    ///< IoWaiter tokens held
   std::array<epoll_event, 256> events_{};         ///< one epoll_wait's worth
+
+  friend class IoWaiter;
 };
+
+inline IoWaiter::IoWaiter(Runtime& runtime) noexcept : runtime_{&runtime} { ++runtime.io_waiters_; }
+
+inline IoWaiter& IoWaiter::operator=(IoWaiter&& other) noexcept {
+  if (this != &other) {
+    if (runtime_ != nullptr) --runtime_->io_waiters_;
+    runtime_ = std::exchange(other.runtime_, nullptr);
+  }
+  return *this;
+}
+
+inline IoWaiter::~IoWaiter() {
+  if (runtime_ != nullptr) --runtime_->io_waiters_;
+}
+
+inline IoWait::IoWait(Runtime& runtime, Io& io, Direction direction, TimePoint deadline) noexcept
+    : counted_{runtime.io_waiter()}, io_{io}, direction_{direction}, deadline_{deadline} {}
 
 }  // namespace hs::ch06

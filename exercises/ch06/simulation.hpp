@@ -20,7 +20,7 @@ namespace hs::ch06 {
 class Simulation {
  public:
   /// A runtime whose wheel ticks every `tick` (of virtual time).
-  explicit Simulation(Duration tick = std::chrono::milliseconds{10}) : runtime_{clock_, tick} {}
+  explicit Simulation(Duration tick = default_tick) : runtime_{clock_, tick} {}
 
   /// The runtime: spawn tasks on it, watch descriptors with it.
   Runtime& runtime() noexcept { return runtime_; }

@@ -9,6 +9,7 @@
 /// runtime (runtime.hpp), which resume it later.
 #pragma once
 
+#include <cassert>
 #include <coroutine>
 #include <exception>
 #include <optional>
@@ -41,7 +42,8 @@ void spawn(Task<T> task, OnDone on_done);
 /// by symmetric transfer (the task's final suspension returns the awaiter's handle, so the switch
 /// is a jump, not a nested call): a loop that awaits a million tasks that finish at once uses no
 /// more stack than one. The value is returned from the co_await; an exception the task let escape
-/// is rethrown there. A Task is awaited at most once.
+/// is rethrown there. A Task is awaited at most once, and never once empty (asserted in a debug
+/// build, as cppcoro does).
 template <typename T>
 class [[nodiscard]] Task {
  public:

@@ -1,6 +1,6 @@
 /// @file
 /// Exercise 6.3: the timer wheel. Every deadline of every connection goes into one hashed wheel:
-/// an array of slots, one per tick of time (10 ms by default), each a list of the timers that fall
+/// an array of slots, one per tick of time (default_tick, 10 ms), each a list of the timers that fall
 /// due in it. Arming a timer links its entry into the slot of its tick and cancelling unlinks it:
 /// O(1) each, whatever the number of timers, where a heap pays O(log n). Time passing visits the
 /// slots it crosses, each visit costing the entries in that slot (README, "A wheel, not a heap").
@@ -12,6 +12,7 @@
 /// wheel (slots * tick) stays in its slot for as many turns as it needs.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -22,11 +23,15 @@
 
 namespace hs::ch06 {
 
+/// The tick of every wheel unless told otherwise (the Runtime's, the Simulation's, chapter 07's
+/// deadlines): a timer fires at most this late, and an idle server wakes at most this often.
+inline constexpr Duration default_tick = std::chrono::milliseconds{10};
+
 /// A wheel of timers, driven by the time given to expire() (the Runtime's clock).
 class TimerWheel {
  public:
   /// One armed timer: a node of its slot's list, and the task it wakes. Owned by the caller, who
-  /// must cancel it (or let it fire) before destroying it.
+  /// must cancel it (or let it fire) before destroying it (asserted in a debug build).
   struct Entry {
     Entry* prev = nullptr;       ///< the slot's list (doubly linked: O(1) cancel)
     Entry* next = nullptr;       ///< the slot's list
@@ -37,10 +42,11 @@ class TimerWheel {
     Entry() = default;
     Entry(const Entry&) = delete;  // the wheel points at it: it must not move while armed
     Entry& operator=(const Entry&) = delete;
+    ~Entry() { assert(!armed && "a timer wheel entry destroyed while armed: cancel it first"); }
   };
 
   /// A wheel whose time starts at `start`, `slots` slots of `tick` each.
-  explicit TimerWheel(TimePoint start, Duration tick = std::chrono::milliseconds{10}, std::size_t slots = 1024);
+  explicit TimerWheel(TimePoint start, Duration tick = default_tick, std::size_t slots = 1024);
 
   /// Links `entry` to fire at the first tick at or after `deadline` (the next tick if that is
   /// already past: a timer never fires during the call that arms it). Arming an armed entry moves it.

@@ -31,24 +31,22 @@ Transfer Io::write_some(std::span<const char> bytes) {
 
 // --------------------------------------------------------------------------------------- IoWait
 
-bool IoWait::await_ready() const noexcept { return write_ ? io_.writable_ : io_.readable_; }
+bool IoWait::await_ready() const noexcept { return direction_ == Direction::write ? io_.writable_ : io_.readable_; }
 
 void IoWait::await_suspend(std::coroutine_handle<> task) {
   waiter_.task = task;
-  (write_ ? io_.writer_ : io_.reader_) = &waiter_;
-  runtime_.add_io_waiter();
+  (direction_ == Direction::write ? io_.writer_ : io_.reader_) = &waiter_;
   if (deadline_ != TimePoint::max()) {
     timer_.waiter = &waiter_;
-    runtime_.timers().arm(timer_, deadline_);
+    counted_.runtime().timers().arm(timer_, deadline_);
   }
 }
 
 Wake IoWait::await_resume() {
   if (waiter_.task == nullptr) return Wake::ready;  // never suspended: ready at once
-  Waiter*& slot = write_ ? io_.writer_ : io_.reader_;
+  Waiter*& slot = direction_ == Direction::write ? io_.writer_ : io_.reader_;
   if (slot == &waiter_) slot = nullptr;  // woken by the deadline or a cancel: stop waiting for I/O
-  runtime_.remove_io_waiter();
-  if (timer_.armed) runtime_.timers().cancel(timer_);  // woken by I/O: the deadline is moot
+  if (timer_.armed) counted_.runtime().timers().cancel(timer_);  // woken by I/O: the deadline is moot
   return waiter_.why;
 }
 
@@ -117,7 +115,7 @@ void Runtime::wake(Waiter& waiter, Wake why) {
 
 void Runtime::schedule(std::coroutine_handle<> task) { ready_.push_back(task); }
 
-bool Runtime::turn(bool may_block) {
+bool Runtime::turn(MayBlock may_block) {
   bool did = false;
   // 1. The tasks ready now. Those they wake go to the next turn, after I/O has had its say.
   running_.swap(ready_);
@@ -135,7 +133,7 @@ bool Runtime::turn(bool may_block) {
 
   // 2. I/O. Block only if nothing is ready, and then only until the wheel's next visit.
   int timeout_ms = 0;
-  if (may_block && ready_.empty()) {
+  if (may_block == MayBlock::yes && ready_.empty()) {
     if (const auto visit = timers_.next_visit()) {
       const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*visit - clock_.now());
       timeout_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(wait.count(), 0));
@@ -172,11 +170,11 @@ bool Runtime::turn(bool may_block) {
 }
 
 void Runtime::run() {
-  while (!finished()) turn(true);
+  while (!finished()) turn(MayBlock::yes);
 }
 
 void Runtime::poll() {
-  while (turn(false)) {
+  while (turn(MayBlock::no)) {
   }
 }
 

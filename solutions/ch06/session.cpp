@@ -26,17 +26,17 @@ struct Connection {
   Conversation talk;  ///< the machine, what is unsent, the deadlines
 };
 
-/// What the session waits for next.
-enum class Next { read, write, work, done };
+/// What the session waits for next: the socket to be readable or writable, its work, or nothing (over).
+enum class WaitFor { readable, writable, work, nothing };
 
 /// Does everything that needs no waiting: writes what is unsent, reads what the kernel has and
 /// feeds the machine, until the handshake is over or the kernel has nothing more for us. Says what
 /// to wait for.
-Next advance(Connection& c, TimePoint now) {
+WaitFor advance(Connection& c, TimePoint now) {
   for (;;) {
     if (!c.talk.unsent().empty() && !c.talk.work_due()) {
       const Transfer sent = c.io.write_some(c.talk.unsent());
-      if (sent.would_block()) return Next::write;  // a client that does not read: wait, with the deadline
+      if (sent.would_block()) return WaitFor::writable;  // a client that does not read: wait, with the deadline
       if (sent.error != 0) {
         c.talk.broken(sent.error);
       } else {
@@ -44,12 +44,12 @@ Next advance(Connection& c, TimePoint now) {
       }
       continue;
     }
-    if (c.talk.over()) return Next::done;
-    if (c.talk.work_due()) return Next::work;
+    if (c.talk.over()) return WaitFor::nothing;
+    if (c.talk.work_due()) return WaitFor::work;
 
     std::array<char, max_line_bytes> buffer;  // on the stack: only bytes the kernel has already
     const Transfer got = c.io.read_some(buffer);
-    if (got.would_block()) return Next::read;
+    if (got.would_block()) return WaitFor::readable;
     if (got.error != 0) {
       c.talk.broken(got.error);
     } else if (got.bytes == 0) {
@@ -88,8 +88,8 @@ Task<void> linger(Runtime& runtime, Io& io, std::chrono::milliseconds how_long) 
 Task<SessionResult> session(Runtime& runtime, Fd fd, SessionOptions options) {
   Connection c{std::move(fd), options, runtime.now()};
   runtime.watch(c.io);
-  for (Next next = advance(c, runtime.now()); next != Next::done; next = advance(c, runtime.now())) {
-    if (next == Next::work) {
+  for (WaitFor next = advance(c, runtime.now()); next != WaitFor::nothing; next = advance(c, runtime.now())) {
+    if (next == WaitFor::work) {
       co_await work(runtime, c.talk);
       continue;
     }
@@ -97,7 +97,7 @@ Task<SessionResult> session(Runtime& runtime, Fd fd, SessionOptions options) {
       c.talk.time_out(runtime.now());          // may not have woken us yet (I/O comes first in a turn)
       continue;
     }
-    if (next == Next::write) {
+    if (next == WaitFor::writable) {
       const Wake wake = co_await writable(runtime, c);
       if (wake == Wake::timeout) c.talk.time_out(runtime.now());
       continue;

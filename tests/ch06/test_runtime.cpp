@@ -182,11 +182,11 @@ TEST_CASE("a turn runs the tasks ready then I/O then timers and run() returns wh
   pair.test.send("x");  // I/O is ready before the next turn starts...
   spawn(yields(runtime, trace, "first"), [](std::exception_ptr) {});
   spawn(yields(runtime, trace, "second"), [](std::exception_ptr) {});
-  CHECK(runtime.turn(false));  // ...but the ready tasks run first, in order; I/O wakes its task
+  CHECK(runtime.turn(MayBlock::no));  // ...but the ready tasks run first, in order; I/O wakes its task
   CHECK(trace == std::vector<std::string>{"first", "second"});
-  CHECK(runtime.turn(false));  // which runs in the next turn
+  CHECK(runtime.turn(MayBlock::no));  // which runs in the next turn
   CHECK(trace == std::vector<std::string>{"first", "second", "io"});
-  CHECK_FALSE(runtime.turn(false));  // nothing to do
+  CHECK_FALSE(runtime.turn(MayBlock::no));  // nothing to do
   CHECK(runtime.finished());
   runtime.run();  // returns at once
 }

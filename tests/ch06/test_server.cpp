@@ -109,7 +109,7 @@ TEST_CASE("a flood of new clients: the listener accepts a batch then lets the ot
   Outcome<std::monostate> listened;
   spawn_into(server.listen(), listened);  // runs at once, until its first suspension
   CHECK(stats.accept.accepted == Server::accept_batch);
-  runtime.turn(false);  // the listener's next batch, after the tasks ready before it
+  runtime.turn(MayBlock::no);  // the listener's next batch, after the tasks ready before it
   CHECK(stats.accept.accepted == 2 * Server::accept_batch);
   runtime.poll();
   CHECK(stats.accept.accepted == queued);

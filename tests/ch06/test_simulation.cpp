@@ -283,7 +283,7 @@ TEST_CASE("virtual time: a client that closes ends the lingering close at once (
   s.client.close();
   // Turn by turn, without time moving: the close is seen, then the session ends. (Reading the end
   // of the stream as more bytes to drop would go round, a turn at a time, until the second is over.)
-  for (int turns = 0; turns < 10 && !s.outcome.done; ++turns) s.sim.runtime().turn(false);
+  for (int turns = 0; turns < 10 && !s.outcome.done; ++turns) s.sim.runtime().turn(MayBlock::no);
   CHECK(s.outcome.done);
 }
 
@@ -319,7 +319,7 @@ TEST_CASE(
   other.test.send("HELLO 1\n");
   std::string answer;
   for (int turns = 0; turns < 100 && answer.empty(); ++turns) {
-    sim.runtime().turn(false);
+    sim.runtime().turn(MayBlock::no);
     answer = other.test.read_all(0ms);
   }
   CHECK(answer == "HELLO 2\n");

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "../support/aborts.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch07;
@@ -120,19 +122,21 @@ TEST_CASE("cancel(): a pending receive ends with -ECANCELED and is woken as canc
   t.receive(cancelled);
   ring.poll();
   REQUIRE(op.in_flight());
+  CHECK_FALSE(runtime.finished());  // the kernel owes a completion: the ring holds the runtime's count
   ring.cancel(op);
   ring.cancel(op);  // twice: the second does nothing
   ring.poll();
   REQUIRE(cancelled.done);
   CHECK(cancelled.value->result == -ECANCELED);
   CHECK(cancelled.value->why == Wake::cancelled);
+  CHECK(runtime.finished());  // its last completion gave the count back
 
   // A receive whose bytes are in the kernel already completes with them, cancel or not.
   pair.test.send("HELLO 1\n");
   Outcome<Completion> first;
   t.receive(first);
-  ring.turn(false);  // submitted: it completes at once, with the bytes
-  ring.cancel(op);   // too late: nothing in flight, nothing to cancel
+  ring.turn(MayBlock::no);  // submitted: it completes at once, with the bytes
+  ring.cancel(op);          // too late: nothing in flight, nothing to cancel
   ring.poll();
   REQUIRE(first.done);
   CHECK(first.value->why == Wake::ready);
@@ -166,6 +170,26 @@ TEST_CASE("send(): a peer that does not read makes a send wait until its deadlin
   ::shutdown(pair.code.get(), SHUT_WR);
   CHECK(pair.test.read_all().size() == sent);
 }
+
+#ifndef NDEBUG  // assert() is compiled out of a release build: nothing to test there
+TEST_CASE("an operation destroyed in flight stops a debug build: the kernel would write into freed memory", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  CHECK(hs::testing::aborts([] {
+    RingAndPair t;
+    auto op = std::make_unique<Operation>();
+    t.ring.receive(*op, t.pair.code.get());
+    op.reset();
+  }));
+  CHECK_FALSE(hs::testing::aborts([] {  // destroyed after its completion: nothing to say
+    RingAndPair t;
+    auto op = std::make_unique<Operation>();
+    t.ring.receive(*op, t.pair.code.get());
+    t.pair.test.send("HELLO 1\n");
+    while (op->in_flight()) t.ring.turn(MayBlock::yes);
+    op.reset();
+  }));
+}
+#endif
 
 TEST_CASE("readable(): a poll submitted to the ring completes when the descriptor can be read", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
@@ -202,7 +226,7 @@ TEST_CASE("a turn hands the kernel every submission at once: 100 receives in one
     spawn_into(receive_once(ring, ops[i], pairs[i].code.get(), got[i], never), outcomes[i]);
   }
   const auto before = ring.stats();
-  ring.turn(false);
+  ring.turn(MayBlock::no);
   CHECK(ring.stats().enters - before.enters == 1);
   CHECK(ring.stats().submitted - before.submitted == 100);
   for (auto& pair : pairs) pair.test.send("HELLO 1\n");
@@ -222,9 +246,9 @@ TEST_CASE("close(): the ring closes the descriptor with no completion to wait fo
   Ring ring{runtime};
   auto pair = LocalPair::make();
   ring.close(std::move(pair.code));
-  CHECK_FALSE(pair.code);  // the ring owns it now
-  CHECK(ring.finished());  // nothing to wait for
-  ring.turn(false);        // submitted: the peer sees the end of the stream
+  CHECK_FALSE(pair.code);   // the ring owns it now
+  CHECK(ring.finished());   // nothing to wait for
+  ring.turn(MayBlock::no);  // submitted: the peer sees the end of the stream
   CHECK(pair.test.read_all(0ms).empty());
   CHECK(pair.test.last_end() == ReadEnd::closed);
 }
@@ -237,7 +261,7 @@ TEST_CASE("accept(): one submission gives a completion per client until cancel()
   const auto port = hs::local_endpoint(listener.get()).port;
   Stream accepts;
   ring.accept(accepts, listener.get());
-  ring.turn(false);
+  ring.turn(MayBlock::no);
   std::vector<RawSocket> clients;
   for (int i = 0; i < 3; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
   std::vector<Completion> seen;
@@ -252,7 +276,7 @@ TEST_CASE("accept(): one submission gives a completion per client until cancel()
         }
       }(ring, accepts, seen),
       taken);
-  for (int turns = 0; seen.size() < 3 && turns < 100'000; ++turns) ring.turn(seen.size() < 3), ring.poll();
+  for (int turns = 0; seen.size() < 3 && turns < 100'000; ++turns) ring.turn(MayBlock::yes), ring.poll();
   REQUIRE(seen.size() == 3);
   for (const auto& c : seen) {
     CHECK(c.result >= 0);
@@ -296,7 +320,7 @@ TEST_CASE("cancel(): nothing to submit for an operation not in flight or one bei
   auto pair = LocalPair::make();
   Operation op;
   ring.cancel(op);  // never submitted
-  ring.turn(false);
+  ring.turn(MayBlock::no);
   CHECK(ring.stats().submitted == 0);
   std::string got;
   Outcome<Completion> cancelled;
@@ -308,7 +332,7 @@ TEST_CASE("cancel(): nothing to submit for an operation not in flight or one bei
   REQUIRE(cancelled.done);
   CHECK(ring.stats().submitted == 2);  // the receive and one cancel
   ring.cancel(op);                     // over: nothing in flight
-  ring.turn(false);
+  ring.turn(MayBlock::no);
   CHECK(ring.stats().submitted == 2);
 }
 
@@ -332,7 +356,7 @@ TEST_CASE("a slot is reused for every submission: a cancel's own completion is n
   auto listener = hs::listen_tcp("127.0.0.1", 0);
   Stream accepts;
   ring.accept(accepts, listener.get());
-  ring.turn(false);
+  ring.turn(MayBlock::no);
   ring.cancel(accepts);  // in the slot the accept went out from
   std::vector<Completion> seen;
   Outcome<std::monostate> taken;
@@ -364,11 +388,11 @@ TEST_CASE("stats(): each submission counted once however the turn handed it to t
   Outcome<Completion> first_a;
   Outcome<Completion> first_b;
   spawn_into(receive_once(ring, op_a, a.code.get(), got_a, never), first_a);
-  ring.turn(false);  // submitted alone
+  ring.turn(MayBlock::no);  // submitted alone
   CHECK(ring.stats().submitted == 1);
   a.test.send("HELLO 1\n");  // A's completion is posted, not yet handed out
   spawn_into(receive_once(ring, op_b, b.code.get(), got_b, runtime.now() + 1h), first_b);
-  ring.turn(true);  // B's receive, with a wait bounded by its deadline, a completion already there
+  ring.turn(MayBlock::yes);  // B's receive, with a wait bounded by its deadline, a completion already there
   CHECK(ring.stats().submitted == 2);
   b.test.send("HELLO 2\n");
   ring.poll();

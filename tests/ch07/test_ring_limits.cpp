@@ -185,7 +185,7 @@ TEST_CASE("a Ring the kernel refuses half-way gives back what it took before and
   CHECK(refused_ring(Refuse::buffer_ring_registration) == "io_uring_register_buf_ring: Operation not permitted");
 }
 
-TEST_CASE("turn(true) with a completion owed and no timer sleeps in the kernel until it comes", "[ex7.1]") {
+TEST_CASE("turn(MayBlock::yes) with a completion owed and no timer sleeps in the kernel until it comes", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   RingAndPair t;
   auto& [runtime, ring, pair, op, got] = t;
@@ -193,7 +193,8 @@ TEST_CASE("turn(true) with a completion owed and no timer sleeps in the kernel u
   t.receive(received);
   ring.poll();  // submitted: nothing to receive yet
   bool handed_out = false;
-  const bool slept = sleeps_in([&] { handed_out = t.ring.turn(true); }, [&] { t.pair.test.send("HELLO 1\n"); });
+  const bool slept =
+      sleeps_in([&] { handed_out = t.ring.turn(MayBlock::yes); }, [&] { t.pair.test.send("HELLO 1\n"); });
   CHECK(slept);
   CHECK(handed_out);
   ring.poll();
@@ -216,7 +217,8 @@ TEST_CASE("a signal that interrupts the turn's wait is no error: the operation s
   const pthread_t self = ::pthread_self();
   bool slept = false;
   bool handed_out = true;
-  CHECK_NOTHROW(slept = sleeps_in([&] { handed_out = t.ring.turn(true); }, [&] { ::pthread_kill(self, SIGUSR1); }));
+  CHECK_NOTHROW(
+      slept = sleeps_in([&] { handed_out = t.ring.turn(MayBlock::yes); }, [&] { ::pthread_kill(self, SIGUSR1); }));
   ::sigaction(SIGUSR1, &saved, nullptr);
   CHECK(slept);
   CHECK_FALSE(handed_out);

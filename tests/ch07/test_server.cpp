@@ -54,13 +54,13 @@ TEST_CASE("one accept submitted for many clients: each connection is a completio
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server, listened] = t;
   t.listen();
-  ring.turn(false);  // the accept reaches the kernel
+  ring.turn(MayBlock::no);  // the accept reaches the kernel
   const auto submitted = ring.stats().submitted;
   std::vector<RawSocket> clients;
   for (int i = 0; i < 20; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
   for (int turns = 0; stats.accept.accepted < 20 && turns < 100'000; ++turns) {
-    runtime.turn(false);
-    ring.turn(stats.accept.accepted < 20);
+    runtime.turn(MayBlock::no);
+    ring.turn(stats.accept.accepted < 20 ? MayBlock::yes : MayBlock::no);
   }
   CHECK(stats.accept.accepted == 20);
   // Each session submitted its first receive; the accept was not submitted again.
@@ -98,12 +98,12 @@ TEST_CASE("a flood of new clients: the listener takes a batch then lets the othe
   std::vector<RawSocket> clients;
   for (int i = 0; i < queued; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
   t.listen();
-  ring.turn(false);  // the accept completes at once, once per client queued
-  runtime.turn(false);
+  ring.turn(MayBlock::no);  // the accept completes at once, once per client queued
+  runtime.turn(MayBlock::no);
   CHECK(stats.accept.accepted == Server::accept_batch);
-  runtime.turn(false);
+  runtime.turn(MayBlock::no);
   CHECK(stats.accept.accepted == 2 * Server::accept_batch);
-  runtime.turn(false);
+  runtime.turn(MayBlock::no);
   CHECK(stats.accept.accepted == queued);
   server.stop();
   clients.clear();
@@ -149,11 +149,11 @@ TEST_CASE("a connection the accept completed with just before stop() is answered
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server, listened] = t;
   t.listen();
-  ring.turn(false);  // the multishot accept is submitted
+  ring.turn(MayBlock::no);  // the multishot accept is submitted
   auto late = RawSocket::connect("127.0.0.1", port);
   // Its completion is reaped, and the listener woken, but the listener has not run yet...
   const auto before = ring.stats().completions;
-  for (int turns = 0; ring.stats().completions == before && turns < 100'000; ++turns) ring.turn(false);
+  for (int turns = 0; ring.stats().completions == before && turns < 100'000; ++turns) ring.turn(MayBlock::no);
   REQUIRE(ring.stats().completions == before + 1);
   server.stop();  // ...when the stop comes: its descriptor is the listener's to refuse
   t.run_to_the_end();
@@ -170,7 +170,7 @@ TEST_CASE("a client accepted on descriptor 0 (a program started with stdin close
   auto client = RawSocket::connect("127.0.0.1", port);
   const int stdin_copy = ::fcntl(0, F_DUPFD_CLOEXEC, 3);
   ::close(0);  // the lowest free descriptor is now 0: the accept gives it to the client
-  for (int turns = 0; stats.accept.accepted == 0 && turns < 100'000; ++turns) ring.poll(), ring.turn(false);
+  for (int turns = 0; stats.accept.accepted == 0 && turns < 100'000; ++turns) ring.poll(), ring.turn(MayBlock::no);
   client.send("HELLO 1\nHELLO 3\n");
   server.stop();
   ring.run();

@@ -1,0 +1,1 @@
+../../exercises/ch07/queue.hpp
