@@ -2,10 +2,13 @@
 // every server of the course (tests/support/server_behaviour.hpp) and as chapters 03 and 06's one
 // thread (tests/support/event_loop_behaviour.hpp); then what the ring changes.
 #include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <exception>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "fixtures.hpp"
@@ -179,4 +182,25 @@ TEST_CASE("a client accepted on descriptor 0 (a program started with stdin close
   require_done(listened);
   CHECK(client.read_all() == "HELLO 2\n");
   CHECK(stats.accept.completed == 1);
+}
+
+TEST_CASE(
+    "an accept that fails for a bug (a socket that does not listen) ends serve() with its error once the stop's poll "
+    "has completed",
+    "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime};
+  ServerStats stats;
+  const hs::Logger quiet{true};
+  hs::Fd not_listening{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  REQUIRE(not_listening);
+  Server server{ring, std::move(not_listening), ServerOptions{}, quiet, stats};
+  const hs::Fd stop{::eventfd(0, EFD_CLOEXEC)};  // never written: only the error can end serve()
+  REQUIRE(stop);
+  // The accept completes with -EINVAL, which the pacer calls a bug: listen() throws. serve() must
+  // cancel the stop's poll and wait for its completion before it rethrows (a debug build asserts
+  // that no operation is destroyed in flight).
+  CHECK_THROWS_AS(serve(ring, server, stop.get()), std::system_error);
+  CHECK(ring.finished());
 }

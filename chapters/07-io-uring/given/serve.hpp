@@ -13,7 +13,9 @@ namespace hs::ch07 {
 
 /// Runs `server` through `ring` until `stop_fd` is readable, then calls `before_stop(stop_fd)` if
 /// given and server.stop(), and returns once the last session has ended; or once the listener has
-/// ended by itself. Exceptions out of the listener or the sessions propagate.
+/// ended by itself. An exception out of the listener propagates once run() has returned (the
+/// sessions in progress end first: the stop's poll must complete before it may go); one out of a
+/// session, at once.
 void serve(Ring& ring, Server& server, int stop_fd, const std::function<void(int)>& before_stop = {});
 
 }  // namespace hs::ch07
