@@ -7,15 +7,15 @@
 namespace hs::ch06 {
 
 // TODO(ex 6.2): recv(), and forget the readiness on EAGAIN.
-Transfer Io::read_some(std::span<char>) { exercise_not_done("6.2", "06-runtime"); }
+Transfer WatchedFd::read_some(std::span<char>) { exercise_not_done("6.2", "06-runtime"); }
 
 // TODO(ex 6.2): send() without SIGPIPE, and forget the readiness on EAGAIN.
-Transfer Io::write_some(std::span<const char>) { exercise_not_done("6.2", "06-runtime"); }
+Transfer WatchedFd::write_some(std::span<const char>) { exercise_not_done("6.2", "06-runtime"); }
 
-// TODO(ex 6.2): ready if the Io's readiness says so.
+// TODO(ex 6.2): ready if the WatchedFd's readiness says so.
 bool IoWait::await_ready() const noexcept { return false; }
 
-// TODO(ex 6.2): register as the Io's reader or writer (and arm the deadline's timer, if any).
+// TODO(ex 6.2): register as the WatchedFd's reader or writer (and arm the deadline's timer, if any).
 void IoWait::await_suspend(std::coroutine_handle<>) { exercise_not_done("6.2", "06-runtime"); }
 
 // TODO(ex 6.2): stop waiting for what did not happen, and say what did.
@@ -45,10 +45,10 @@ Runtime::Runtime(const Clock& clock, Duration tick) : clock_{clock}, timers_{clo
 Runtime::~Runtime() = default;
 
 // TODO(ex 6.2): epoll_ctl(), edge-triggered, for both directions.
-void Runtime::watch(Io&) { exercise_not_done("6.2", "06-runtime"); }
+void Runtime::watch(WatchedFd&) { exercise_not_done("6.2", "06-runtime"); }
 
-// TODO(ex 6.2): wake the Io's reader and writer, if any, with Wake::cancelled, and forget them.
-void Runtime::cancel(Io&) { exercise_not_done("6.2", "06-runtime"); }
+// TODO(ex 6.2): wake the WatchedFd's reader and writer, if any, with Wake::cancelled, and forget them.
+void Runtime::cancel(WatchedFd&) { exercise_not_done("6.2", "06-runtime"); }
 
 // TODO(ex 6.2): the first reason wins.
 void Runtime::wake(Waiter&, Wake) { exercise_not_done("6.2", "06-runtime"); }

@@ -72,14 +72,14 @@ struct Transfer {
 /// Registered for its whole life at one address (epoll keeps a pointer to it): it does not move.
 /// Closing the descriptor (the destructor, or close()) removes it from epoll, *if no duplicate of
 /// it is open* (dup(), fork()): epoll forgets a registration only when the last descriptor of
-/// the open file is closed. So an Io over a duplicate must outlive every turn of its runtime
+/// the open file is closed. So a WatchedFd over a duplicate must outlive every turn of its runtime
 /// (main() and the tests watch duplicates only that way).
-class Io {
+class WatchedFd {
  public:
   /// Takes `fd`, which must be non-blocking; runtime.watch() registers it.
-  explicit Io(Fd fd) noexcept : fd_{std::move(fd)} {}
-  Io(const Io&) = delete;
-  Io& operator=(const Io&) = delete;
+  explicit WatchedFd(Fd fd) noexcept : fd_{std::move(fd)} {}
+  WatchedFd(const WatchedFd&) = delete;
+  WatchedFd& operator=(const WatchedFd&) = delete;
 
   /// The descriptor (-1 once closed).
   int fd() const noexcept { return fd_.get(); }
@@ -119,9 +119,9 @@ class IoWait {
     write,  ///< writable (or hung up)
   };
 
-  /// True (no suspension) when the Io's readiness for this direction is known already.
+  /// True (no suspension) when the WatchedFd's readiness for this direction is known already.
   bool await_ready() const noexcept;
-  /// Registers `task` as the Io's reader (or writer), and arms the deadline's timer if any.
+  /// Registers `task` as the WatchedFd's reader (or writer), and arms the deadline's timer if any.
   void await_suspend(std::coroutine_handle<> task);
   /// Unregisters whatever did not happen; says why the task was woken (Wake::ready if it never
   /// suspended).
@@ -129,10 +129,10 @@ class IoWait {
 
  private:
   friend class Runtime;
-  IoWait(Runtime& runtime, Io& io, Direction direction, TimePoint deadline) noexcept;
+  IoWait(Runtime& runtime, WatchedFd& io, Direction direction, TimePoint deadline) noexcept;
 
   IoWaiter counted_;  ///< its runtime, counted while the wait lasts: the one pointer to it (a frame holds many waits)
-  Io& io_;
+  WatchedFd& io_;
   Direction direction_;      ///< which readiness it waits for
   TimePoint deadline_;       ///< TimePoint::max(): none
   Waiter waiter_;            ///< the suspended task
@@ -237,14 +237,14 @@ class Runtime {
   TimerWheel& timers() noexcept { return timers_; }
 
   /// Registers `io` with epoll, edge-triggered, for reading and writing at once; throws
-  /// std::system_error if epoll refuses. Once per Io.
-  void watch(Io& io);
+  /// std::system_error if epoll refuses. Once per WatchedFd.
+  void watch(WatchedFd& io);
   /// Awaitable: until `io` is readable (or hung up), or `deadline` passes.
-  IoWait readable(Io& io, TimePoint deadline = TimePoint::max()) noexcept {
+  IoWait readable(WatchedFd& io, TimePoint deadline = TimePoint::max()) noexcept {
     return {*this, io, IoWait::Direction::read, deadline};
   }
   /// Awaitable: until `io` is writable (or hung up), or `deadline` passes.
-  IoWait writable(Io& io, TimePoint deadline = TimePoint::max()) noexcept {
+  IoWait writable(WatchedFd& io, TimePoint deadline = TimePoint::max()) noexcept {
     return {*this, io, IoWait::Direction::write, deadline};
   }
   /// Awaitable: until the clock reaches `until`.
@@ -252,7 +252,7 @@ class Runtime {
   /// Awaitable: until the next turn, after the tasks ready now.
   NextTurn next_turn() noexcept { return NextTurn{*this}; }
   /// Wakes the tasks waiting on `io` (to read or to write) with Wake::cancelled.
-  void cancel(Io& io);
+  void cancel(WatchedFd& io);
 
   /// Queues `waiter`'s task to be resumed in the next turn, with `why`; does nothing if it has
   /// been woken already (the first reason wins).
@@ -310,7 +310,7 @@ inline IoWaiter::~IoWaiter() {
   if (runtime_ != nullptr) --runtime_->io_waiters_;
 }
 
-inline IoWait::IoWait(Runtime& runtime, Io& io, Direction direction, TimePoint deadline) noexcept
+inline IoWait::IoWait(Runtime& runtime, WatchedFd& io, Direction direction, TimePoint deadline) noexcept
     : counted_{runtime.io_waiter()}, io_{io}, direction_{direction}, deadline_{deadline} {}
 
 }  // namespace hs::ch06

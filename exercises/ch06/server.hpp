@@ -48,7 +48,7 @@ class Server {
 
  private:
   Runtime& runtime_;       ///< where the listener and the sessions run
-  Io listener_;            ///< closed by stop(): that is what ends listen()
+  WatchedFd listener_;     ///< closed by stop(): that is what ends listen()
   AcceptPacer pacer_;      ///< the batch, and the pause after EMFILE & co. (stop() ends it)
   ServerOptions options_;  ///< timeouts for every session, and the back-off
   const Logger& log_;      ///< one line per session outcome (unless --quiet)

@@ -11,9 +11,9 @@
 
 namespace hs::ch06 {
 
-// ------------------------------------------------------------------------------------------- Io
+// ------------------------------------------------------------------------------------------- WatchedFd
 
-Transfer Io::read_some(std::span<char> buffer) {
+Transfer WatchedFd::read_some(std::span<char> buffer) {
   const ssize_t n = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
   if (n >= 0) return {static_cast<std::size_t>(n), 0};
   Transfer failed{0, errno};
@@ -21,7 +21,7 @@ Transfer Io::read_some(std::span<char> buffer) {
   return failed;
 }
 
-Transfer Io::write_some(std::span<const char> bytes) {
+Transfer WatchedFd::write_some(std::span<const char> bytes) {
   const ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
   if (n >= 0) return {static_cast<std::size_t>(n), 0};
   Transfer failed{0, errno};
@@ -92,7 +92,7 @@ Runtime::Runtime(const Clock& clock, Duration tick)
 
 Runtime::~Runtime() = default;
 
-void Runtime::watch(Io& io) {
+void Runtime::watch(WatchedFd& io) {
   epoll_event event{};
   event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   event.data.ptr = &io;
@@ -101,7 +101,7 @@ void Runtime::watch(Io& io) {
   }
 }
 
-void Runtime::cancel(Io& io) {
+void Runtime::cancel(WatchedFd& io) {
   if (io.reader_ != nullptr) wake(*std::exchange(io.reader_, nullptr), Wake::cancelled);
   if (io.writer_ != nullptr) wake(*std::exchange(io.writer_, nullptr), Wake::cancelled);
 }
@@ -145,7 +145,7 @@ bool Runtime::turn(MayBlock may_block) {
   if (n < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "epoll_wait");
   for (int i = 0; i < n; ++i) {
     did = true;
-    Io& io = *static_cast<Io*>(events_[i].data.ptr);
+    WatchedFd& io = *static_cast<WatchedFd*>(events_[i].data.ptr);
     const auto flags = events_[i].events;
     // A hang-up or an error wakes both sides: the next recv() or send() says what happened.
     const bool broken = (flags & (EPOLLHUP | EPOLLERR)) != 0;

@@ -22,7 +22,7 @@ namespace {
 struct Connection {
   Connection(Fd fd, const SessionOptions& options, TimePoint now) : io{std::move(fd)}, talk{options, now} {}
 
-  Io io;              ///< the socket, watched by the runtime
+  WatchedFd io;       ///< the socket, watched by the runtime
   Conversation talk;  ///< the machine, what is unsent, the deadlines
 };
 
@@ -66,7 +66,7 @@ Task<Wake> writable(Runtime& runtime, Connection& c) { co_return co_await runtim
 /// The lingering close: the end of our stream goes out at once, then what the client still sends
 /// is read and dropped until it closes, `how_long` passes, or hs::linger_max_reads reads (as
 /// chapter 03). After every 16 reads the other tasks have their turn.
-Task<void> linger(Runtime& runtime, Io& io, std::chrono::milliseconds how_long) {
+Task<void> linger(Runtime& runtime, WatchedFd& io, std::chrono::milliseconds how_long) {
   ::shutdown(io.fd(), SHUT_WR);
   const TimePoint until = runtime.now() + how_long;
   std::array<char, 512> sink;

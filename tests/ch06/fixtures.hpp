@@ -125,14 +125,14 @@ struct RuntimeLoop {
     watched.emplace(Fd{::dup(fd)});
     runtime.watch(*watched);
     spawn(
-        [](Runtime& r, Io& io, std::function<void()> call) -> Task<void> {
+        [](Runtime& r, WatchedFd& io, std::function<void()> call) -> Task<void> {
           if (co_await r.readable(io) == Wake::ready) call();
         }(runtime, *watched, std::move(then)),
         rethrow);
   }
 
   Runtime runtime;
-  std::optional<Io> watched;  ///< when_readable()'s descriptor, watched for the runtime's whole life
+  std::optional<WatchedFd> watched;  ///< when_readable()'s descriptor, watched for the runtime's whole life
 };
 
 /// session() on the server's end of a loopback connection, on a `Loop` (real clock) in a

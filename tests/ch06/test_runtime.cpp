@@ -25,7 +25,7 @@ namespace {
 
 /// A task that reads whatever arrives on `io` until the end of the stream, waiting for readiness
 /// whenever the kernel has nothing: the shape of every reader on a readiness runtime.
-Task<std::string> read_to_end(Runtime& runtime, Io& io, int& waits) {
+Task<std::string> read_to_end(Runtime& runtime, WatchedFd& io, int& waits) {
   std::string got;
   for (;;) {
     std::array<char, 16> buffer;
@@ -47,7 +47,7 @@ Task<std::string> read_to_end(Runtime& runtime, Io& io, int& waits) {
 TEST_CASE("readable(): a task waits until bytes arrive and reads only then", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   int waits = 0;
   Outcome<std::string> outcome;
@@ -70,11 +70,11 @@ TEST_CASE("readable(): a task waits until bytes arrive and reads only then", "[e
 }
 
 TEST_CASE("readiness is not lost: bytes that arrive while the task is not waiting are still read", "[ex6.2]") {
-  // Edge-triggered epoll reports a change once. The runtime remembers it on the Io, so a task that
+  // Edge-triggered epoll reports a change once. The runtime remembers it on the WatchedFd, so a task that
   // was busy when it came (here: not yet waiting) does not then wait forever.
   Runtime runtime;
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   pair.test.send("early\n");
   runtime.poll();  // the event is seen while nobody waits
@@ -90,7 +90,7 @@ TEST_CASE("readiness is not lost: bytes that arrive while the task is not waitin
 TEST_CASE("a hang-up or a reset wakes the reader and its next read says so", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   int waits = 0;
   Outcome<std::string> outcome;
@@ -113,12 +113,12 @@ TEST_CASE("a hang-up or a reset wakes the reader and its next read says so", "[e
 TEST_CASE("writable(): a writer whose peer does not read waits and goes on once it does", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   std::size_t total = 0;
   int waits = 0;
   Outcome<std::monostate> outcome;
-  auto writer = [](Runtime& r, Io& w, std::size_t& written, int& waited) -> Task<void> {
+  auto writer = [](Runtime& r, WatchedFd& w, std::size_t& written, int& waited) -> Task<void> {
     const std::string chunk(4096, 'x');
     while (written < 4 * 1024 * 1024) {
       const Transfer t = w.write_some(chunk);
@@ -148,7 +148,7 @@ TEST_CASE("writable(): a writer whose peer does not read waits and goes on once 
 TEST_CASE("cancel(): a task waiting on a descriptor wakes with Wake::cancelled", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   int waits = 0;
   Outcome<std::string> outcome;
@@ -167,10 +167,10 @@ TEST_CASE("cancel(): a task waiting on a descriptor wakes with Wake::cancelled",
 TEST_CASE("a turn runs the tasks ready then I/O then timers and run() returns when nothing is left", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   std::vector<std::string> trace;
-  auto waits_for = [](Runtime& r, Io& i, std::vector<std::string>& t) -> Task<void> {
+  auto waits_for = [](Runtime& r, WatchedFd& i, std::vector<std::string>& t) -> Task<void> {
     const Wake wake = co_await r.readable(i);
     t.push_back(wake == Wake::ready ? "io" : "io cancelled");
   };
@@ -195,12 +195,12 @@ TEST_CASE("500 connections on one runtime: each task is woken by its own descrip
   constexpr int count = 500;
   Runtime runtime;
   std::vector<LocalPair> pairs;
-  std::vector<std::unique_ptr<Io>> ios;
+  std::vector<std::unique_ptr<WatchedFd>> ios;
   std::vector<int> waits(count, 0);
   std::vector<Outcome<std::string>> outcomes(count);
   for (int i = 0; i < count; ++i) {
     pairs.push_back(LocalPair::make());
-    ios.push_back(std::make_unique<Io>(std::move(pairs.back().code)));
+    ios.push_back(std::make_unique<WatchedFd>(std::move(pairs.back().code)));
     runtime.watch(*ios.back());
     spawn_into(read_to_end(runtime, *ios.back(), waits[i]), outcomes[i]);
   }
@@ -245,7 +245,7 @@ TEST_CASE("an exception that escapes a task leaves run() and the tasks after it 
 TEST_CASE("write_some() of nothing moves nothing and that is no error", "[ex6.2]") {
   Runtime runtime;
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   errno = EAGAIN;  // left over from an earlier call: send() leaves errno alone when it succeeds
   const Transfer t = io.write_some({});
@@ -279,10 +279,10 @@ TEST_CASE("a signal that interrupts epoll_wait() is not an error: run() goes on"
   REQUIRE(::pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0);
   hs::Fd read_end{fds[0]}, write_end{fds[1]};
   Runtime runtime;
-  Io io{std::move(read_end)};
+  WatchedFd io{std::move(read_end)};
   runtime.watch(io);
   Outcome<Wake> outcome;
-  spawn_into([](Runtime& r, Io& i) -> Task<Wake> { co_return co_await r.readable(i); }(runtime, io), outcome);
+  spawn_into([](Runtime& r, WatchedFd& i) -> Task<Wake> { co_return co_await r.readable(i); }(runtime, io), outcome);
 
   interrupt_fd = write_end.get();
   struct sigaction action {};

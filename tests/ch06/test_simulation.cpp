@@ -131,12 +131,12 @@ TEST_CASE("advance() first runs what is ready at the time it starts", "[ex6.5]")
     co_await r.next_turn();
     co_return r.now();
   };
-  auto now_after_readable = [](Runtime& r, Io& io) -> Task<TimePoint> {
+  auto now_after_readable = [](Runtime& r, WatchedFd& io) -> Task<TimePoint> {
     co_await r.readable(io);
     co_return r.now();
   };
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   sim.runtime().watch(io);
   Outcome<TimePoint> queued, woken;
   spawn_into(now_after_next_turn(sim.runtime()), queued);  // in the run queue

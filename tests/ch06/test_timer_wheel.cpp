@@ -176,7 +176,7 @@ TEST_CASE("10000 timers: arm and cancel allocate nothing and each fires in its o
 
 namespace {
 
-Task<Wake> read_with_deadline(Runtime& runtime, Io& io, TimePoint deadline) {
+Task<Wake> read_with_deadline(Runtime& runtime, WatchedFd& io, TimePoint deadline) {
   std::array<char, 8> buffer;
   for (;;) {
     const Transfer t = io.read_some(buffer);
@@ -192,7 +192,7 @@ TEST_CASE("a wait with a deadline wakes with Wake::timeout when it passes first 
   VirtualClock clock;
   Runtime runtime{clock};
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   Outcome<Wake> outcome;
   spawn_into(read_with_deadline(runtime, io, clock.now() + 5s), outcome);
@@ -210,7 +210,7 @@ TEST_CASE("a wait with a deadline woken by I/O first disarms its timer", "[ex6.3
   VirtualClock clock;
   Runtime runtime{clock};
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   Outcome<Wake> outcome;
   spawn_into(read_with_deadline(runtime, io, clock.now() + 5s), outcome);
@@ -257,7 +257,7 @@ namespace {
 
 /// Waits on `io` with a deadline twice at the same co_await, so in the same awaitable in its frame:
 /// to read, then to write. A second's sleep after each.
-Task<void> reads_then_writes(Runtime& runtime, Io& io, TimePoint deadline, std::vector<Wake>& wakes) {
+Task<void> reads_then_writes(Runtime& runtime, WatchedFd& io, TimePoint deadline, std::vector<Wake>& wakes) {
   for (const bool write : {false, true}) {
     // Not co_await (write ? writable() : readable()): g++ 12 then destroys an awaitable it never
     // constructed, and a wait's destructor gives back a count and checks its timer entry.
@@ -276,7 +276,7 @@ TEST_CASE("a wait ended by its deadline stops waiting for I/O: bytes that come l
   VirtualClock clock;
   Runtime runtime{clock};
   auto pair = LocalPair::make();
-  Io io{std::move(pair.code)};
+  WatchedFd io{std::move(pair.code)};
   runtime.watch(io);
   std::vector<Wake> wakes;
   Outcome<std::monostate> outcome;

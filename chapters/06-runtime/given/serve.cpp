@@ -15,7 +15,8 @@ namespace {
 
 // Waits until `stop` is readable, then stops the server. Cancelled (the listener ended by itself),
 // it returns: nothing is left to stop.
-Task<void> stop_when_readable(Runtime& runtime, Io& stop, Server& server, const std::function<void(int)>& before_stop) {
+Task<void> stop_when_readable(Runtime& runtime, WatchedFd& stop, Server& server,
+                              const std::function<void(int)>& before_stop) {
   const Wake wake = co_await runtime.readable(stop);
   if (wake == Wake::cancelled) co_return;
   if (before_stop) before_stop(stop.fd());
@@ -33,7 +34,7 @@ void log_signal(int fd, const Logger& log) {
 
 void serve(Runtime& runtime, Server& server, int stop_fd, const std::function<void(int)>& before_stop) {
   // A duplicate, watched for the runtime's whole life: closing it cannot leave epoll holding it.
-  Io stop{Fd{::dup(stop_fd)}};
+  WatchedFd stop{Fd{::dup(stop_fd)}};
   runtime.watch(stop);
   spawn(server.listen(), [&](std::exception_ptr thrown) {
     runtime.cancel(stop);  // nothing left to stop: let run() return once the sessions are done
