@@ -46,8 +46,9 @@ class Buffers {
 };
 
 /// Buffers registered with a Queue as a group of provided buffers, every one of them given to the
-/// kernel; unregistered by the destructor. Declared after the Queue and the Buffers it uses, so
-/// that it goes first.
+/// kernel; unregistered by the destructor. The Ring declares it after the Queue and the Buffers
+/// it uses: it is unregistered before the queue exits and the memory is freed. Its constructor
+/// and destructor are yours (exercises/ch07/ring.cpp, exercise 7.1).
 class BufferGroup {
  public:
   /// Registers `buffers` with `queue` as group `id` and adds each buffer. Throws std::system_error

@@ -58,7 +58,7 @@ class Completable {
   /// Keeps what a completion said for the task (after the Ring's bookkeeping, before the wake-up).
   virtual void keep(const Completion& done) = 0;
 
-  /// Its entry on the Ring's deadline wheel: firing cancels `owner` (README, "A deadline is a cancel").
+  /// Its entry on the Ring's deadline wheel: firing cancels `owner` (README, "Cancellation is a request").
   struct Deadline : ch06::TimerWheel::Entry {
     Completable* owner = nullptr;  ///< the submission to cancel
   };

@@ -29,20 +29,28 @@ void Ring::receive(Operation&, int, TimePoint) { exercise_not_done("7.1", "07-io
 // TODO(ex 7.1): a send that never raises SIGPIPE.
 void Ring::send(Operation&, int, std::span<const char>, TimePoint) { exercise_not_done("7.1", "07-io-uring"); }
 
-// TODO(ex 7.1): IORING_OP_ASYNC_CANCEL for the target, remembering why, its deadline disarmed.
+// TODO(ex 7.1): nothing if the target is not in flight or is being cancelled already; else take
+// a slot() first, io_uring_prep_cancel() for the target with a null user_data (its own completion
+// goes to no one), then mark it cancelling, remember `why` and disarm its deadline.
 void Ring::cancel(Completable&, Wake) { exercise_not_done("7.1", "07-io-uring"); }
 
 // TODO(ex 7.1): put the completion's buffer back into the buffer ring.
 void Ring::give_back(const Completion&) noexcept {}
 
-// TODO(ex 7.1): hand every completion posted to complete(), counting them; mark them seen.
+// TODO(ex 7.1): io_uring_for_each_cqe(): hand each completion with a user_data to complete(),
+// counting it in stats_.completions (and stats_.no_buffers for -ENOBUFS); skip the null ones (a
+// cancel's, a close's); io_uring_cq_advance() by all seen. True if there were any.
 bool Ring::reap() { exercise_not_done("7.1", "07-io-uring"); }
 
-// TODO(ex 7.1): submit (and wait, with the next timer as the timeout), reap, cancel what is past
-// its deadline.
+// TODO(ex 7.1): wait only with MayBlock::yes and when something can come (an operation in flight,
+// or next_timer() not max()); submit what is queued (io_uring_sq_ready()) with or without that
+// wait, with next_timer() as the timeout; -ETIME, -EINTR, -EBUSY, -EAGAIN are no failure, any other
+// is fail(); count stats_.enters and stats_.submitted; reap(); then cancel(..., Wake::timeout) each
+// entry deadlines_.expire() gives. True if it reaped or cancelled something.
 bool Ring::turn(MayBlock) { exercise_not_done("7.1", "07-io-uring"); }
 
-// TODO(ex 7.1): the runtime's turn, then the ring's, until finished().
+// TODO(ex 7.1): until finished(): runtime_.turn(MayBlock::no), then the ring's turn, blocking only
+// when no task is ready (runtime_.has_ready()); then submit what is still queued (the last closes).
 void Ring::run() { exercise_not_done("7.1", "07-io-uring"); }
 
 // TODO(ex 7.1): turns of both, without blocking, until neither does anything.

@@ -105,8 +105,8 @@ class Ring {
   /// One turn of the ring: submits what is queued and, if it may block, waits until a completion
   /// arrives or the next timer (the runtime's or a deadline) is due; then hands out every
   /// completion and cancels the operations whose deadline passed. One io_uring_enter() at most
-  /// (none if there is nothing to submit and it may not block). Returns true if it handed out a
-  /// completion or cancelled an operation.
+  /// (none if there is nothing to submit and it may not block). Returns true if it reaped a
+  /// completion (a cancel's or a close's too) or cancelled an operation.
   bool turn(MayBlock may_block);
   /// Runs the runtime and the ring together until nothing is left: each turn the runtime's tasks
   /// and timers, then the ring's turn (blocking only when no task is ready). Before it returns, it

@@ -26,7 +26,8 @@ Task<void> Server::listen() {
   co_return;
 }
 
-// TODO(ex 7.3): cancel the accept, answer the queue, end the pacer's pause.
+// TODO(ex 7.3): once only (stopping_): cancel the accept, answer the queue (ch01::refuse_queued()),
+// end the pacer's pause, then log_stopping() as chapter 06's stop() does.
 void Server::stop() { exercise_not_done("7.3", "07-io-uring"); }
 
 }  // namespace hs::ch07

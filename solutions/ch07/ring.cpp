@@ -115,8 +115,9 @@ bool Ring::turn(MayBlock may_block) {
       io_uring_cqe* first = nullptr;
       n = io_uring_submit_and_wait_timeout(queue, &first, 1, &timeout, nullptr);
     }
-    // ETIME: the timer came first (nothing was queued); EINTR: a signal; EBUSY, EAGAIN: the completion queue is full
-    // (the kernel keeps the overflow): reap below, and submit again next turn.
+    // ETIME (the timer came first) and EINTR (a signal) come only from a call that submitted
+    // nothing, so queued is 0 then; EBUSY, EAGAIN: the completion queue is full (the kernel
+    // keeps the overflow): reap below, and submit again next turn.
     if (n >= 0 || n == -ETIME) stats_.submitted += queued;
     if (n < 0 && n != -ETIME && n != -EINTR && n != -EBUSY && n != -EAGAIN) fail(-n, "io_uring_enter");
   }
