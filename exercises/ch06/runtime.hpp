@@ -33,25 +33,25 @@ class Runtime;
 
 /// Keeps a Runtime from being finished() while it lives: a task waits for the kernel where the
 /// runtime cannot see it (an IoWait; chapter 07's io_uring operations in flight). Taken with
-/// Runtime::io_waiter(), given back by its destructor or by assigning an empty one: counted once,
+/// Runtime::pending_io(), given back by its destructor or by assigning an empty one: counted once,
 /// uncounted once, whatever way the wait ends.
-class IoWaiter {
+class PendingIo {
  public:
   /// Counts nothing.
-  IoWaiter() noexcept = default;
+  PendingIo() noexcept = default;
   /// Takes `other`'s count; `other` holds none after.
-  IoWaiter(IoWaiter&& other) noexcept : runtime_{std::exchange(other.runtime_, nullptr)} {}
+  PendingIo(PendingIo&& other) noexcept : runtime_{std::exchange(other.runtime_, nullptr)} {}
   /// Gives back the count held, if any, and takes `other`'s.
-  IoWaiter& operator=(IoWaiter&& other) noexcept;
+  PendingIo& operator=(PendingIo&& other) noexcept;
   /// Gives back the count held, if any.
-  ~IoWaiter();
+  ~PendingIo();
 
   /// The runtime whose count it holds (not an empty token's).
   Runtime& runtime() const noexcept { return *runtime_; }
 
  private:
   friend class Runtime;
-  explicit IoWaiter(Runtime& runtime) noexcept;
+  explicit PendingIo(Runtime& runtime) noexcept;
 
   Runtime* runtime_ = nullptr;  ///< whose count it holds (null: none)
 };
@@ -131,7 +131,7 @@ class IoWait {
   friend class Runtime;
   IoWait(Runtime& runtime, WatchedFd& io, Direction direction, TimePoint deadline) noexcept;
 
-  IoWaiter counted_;  ///< its runtime, counted while the wait lasts: the one pointer to it (a frame holds many waits)
+  PendingIo pending_;  ///< counts the wait while it lasts; also its only pointer to the runtime (one, not two)
   WatchedFd& io_;
   Direction direction_;      ///< which readiness it waits for
   TimePoint deadline_;       ///< TimePoint::max(): none
@@ -261,7 +261,7 @@ class Runtime {
   void schedule(std::coroutine_handle<> task);
   /// Counts a task that starts waiting for the kernel until the token it returns is destroyed
   /// (or replaced by an empty one): run() is not over while one is held.
-  IoWaiter io_waiter() noexcept { return IoWaiter{*this}; }
+  PendingIo pending_io() noexcept { return PendingIo{*this}; }
 
   /// One turn: the tasks ready at its start, then I/O (blocking, if it may and no task is ready,
   /// until an event or the next timer visit), then the timers due. With no timer armed, it
@@ -279,7 +279,7 @@ class Runtime {
   /// True when a task is queued to run in the next turn (so a turn must not block).
   bool has_ready() const noexcept { return !ready_.empty(); }
   /// True when nothing is left.
-  bool finished() const noexcept { return ready_.empty() && io_waiters_ == 0 && timers_.empty(); }
+  bool finished() const noexcept { return ready_.empty() && pending_io_ == 0 && timers_.empty(); }
 
   /// The clock every Runtime uses unless given another.
   static const Clock& steady_clock();
@@ -290,27 +290,27 @@ class Runtime {
   TimerWheel timers_;                             ///< every deadline and sleep
   std::vector<std::coroutine_handle<>> ready_;    ///< resumed by the next turn, in order
   std::vector<std::coroutine_handle<>> running_;  ///< the batch the current turn resumes
-  std::size_t io_waiters_ = 0;                    ///< IoWaiter tokens held
+  std::size_t pending_io_ = 0;                    ///< PendingIo tokens held
   std::array<epoll_event, 256> events_{};         ///< one epoll_wait's worth
 
-  friend class IoWaiter;
+  friend class PendingIo;
 };
 
-inline IoWaiter::IoWaiter(Runtime& runtime) noexcept : runtime_{&runtime} { ++runtime.io_waiters_; }
+inline PendingIo::PendingIo(Runtime& runtime) noexcept : runtime_{&runtime} { ++runtime.pending_io_; }
 
-inline IoWaiter& IoWaiter::operator=(IoWaiter&& other) noexcept {
+inline PendingIo& PendingIo::operator=(PendingIo&& other) noexcept {
   if (this != &other) {
-    if (runtime_ != nullptr) --runtime_->io_waiters_;
+    if (runtime_ != nullptr) --runtime_->pending_io_;
     runtime_ = std::exchange(other.runtime_, nullptr);
   }
   return *this;
 }
 
-inline IoWaiter::~IoWaiter() {
-  if (runtime_ != nullptr) --runtime_->io_waiters_;
+inline PendingIo::~PendingIo() {
+  if (runtime_ != nullptr) --runtime_->pending_io_;
 }
 
 inline IoWait::IoWait(Runtime& runtime, WatchedFd& io, Direction direction, TimePoint deadline) noexcept
-    : counted_{runtime.io_waiter()}, io_{io}, direction_{direction}, deadline_{deadline} {}
+    : pending_{runtime.pending_io()}, io_{io}, direction_{direction}, deadline_{deadline} {}
 
 }  // namespace hs::ch06

@@ -38,7 +38,7 @@ void IoWait::await_suspend(std::coroutine_handle<> task) {
   (direction_ == Direction::write ? io_.writer_ : io_.reader_) = &waiter_;
   if (deadline_ != TimePoint::max()) {
     timer_.waiter = &waiter_;
-    counted_.runtime().timers().arm(timer_, deadline_);
+    pending_.runtime().timers().arm(timer_, deadline_);
   }
 }
 
@@ -46,7 +46,7 @@ Wake IoWait::await_resume() {
   if (waiter_.task == nullptr) return Wake::ready;  // never suspended: ready at once
   Waiter*& slot = direction_ == Direction::write ? io_.writer_ : io_.reader_;
   if (slot == &waiter_) slot = nullptr;  // woken by the deadline or a cancel: stop waiting for I/O
-  if (timer_.armed) counted_.runtime().timers().cancel(timer_);  // woken by I/O: the deadline is moot
+  if (timer_.armed) pending_.runtime().timers().cancel(timer_);  // woken by I/O: the deadline is moot
   return waiter_.why;
 }
 
@@ -138,7 +138,7 @@ bool Runtime::turn(MayBlock may_block) {
       const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*visit - clock_.now());
       timeout_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(wait.count(), 0));
     } else {
-      timeout_ms = io_waiters_ > 0 ? -1 : 0;
+      timeout_ms = pending_io_ > 0 ? -1 : 0;
     }
   }
   const int n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), timeout_ms);

@@ -41,7 +41,7 @@ void Ring::start(Completable& target, io_uring_sqe& sqe, TimePoint deadline) {
   io_uring_sqe_set_data(&sqe, &target);
   target.in_flight_ = true;
   target.cancelling_ = false;
-  if (in_flight_++ == 0) owed_ = runtime_.io_waiter();  // the runtime is not finished meanwhile
+  if (in_flight_++ == 0) pending_ = runtime_.pending_io();  // the runtime is not finished meanwhile
   if (deadline != TimePoint::max()) {
     target.deadline_.owner = &target;
     deadlines_.arm(target.deadline_, deadline);
@@ -57,7 +57,7 @@ void Ring::complete(Completable& target, int result, std::uint32_t flags) {
     target.in_flight_ = false;
     target.cancelling_ = false;
     deadlines_.cancel(target.deadline_);
-    if (--in_flight_ == 0) owed_ = ch06::IoWaiter{};
+    if (--in_flight_ == 0) pending_ = ch06::PendingIo{};
   }
   target.keep(done);
   if (target.waiting_) {
