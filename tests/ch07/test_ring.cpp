@@ -375,6 +375,40 @@ TEST_CASE("a slot is reused for every submission: a cancel's own completion is n
   CHECK(ring.finished());
 }
 
+TEST_CASE("a close that fails in a reused slot is nobody's completion either", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime, Ring::Options{1, 8, 64}};  // one submission slot: the close reuses the receive's
+  auto pair = LocalPair::make();
+  Operation op;
+  std::string got;
+  Outcome<Completion> received;
+  spawn_into(receive_once(ring, op, pair.code.get(), got, never), received);
+  pair.test.send("HELLO 1\n");
+  ring.poll();
+  REQUIRE(received.done);
+  const auto before = ring.stats().completions;
+  ring.close(hs::Fd{1 << 20});  // no such descriptor: the close fails, and only a failure completes
+  ring.poll();
+  CHECK(ring.stats().completions == before);  // its completion (-EBADF) went to no one
+  CHECK(ring.finished());
+}
+
+TEST_CASE("a full submission queue is handed to the kernel by the next submission: counted there", "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime, Ring::Options{4, 8, 64}};  // four submission slots
+  std::vector<LocalPair> pairs;
+  for (int i = 0; i < 6; ++i) pairs.push_back(LocalPair::make());
+  for (auto& pair : pairs) ring.close(std::move(pair.code));  // the fifth finds the queue full
+  CHECK(ring.stats().enters == 1);
+  CHECK(ring.stats().submitted == 4);
+  ring.turn(MayBlock::no);  // the last two
+  CHECK(ring.stats().enters == 2);
+  CHECK(ring.stats().submitted == 6);
+  for (auto& pair : pairs) CHECK(pair.test.read_all(0ms).empty());  // each peer sees the end
+}
+
 TEST_CASE("stats(): each submission counted once however the turn handed it to the kernel", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
