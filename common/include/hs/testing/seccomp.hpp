@@ -38,7 +38,8 @@ constexpr sock_filter load_call() { return {BPF_LD | BPF_W | BPF_ABS, 0, 0, offs
 /// Loads the low 32 bits of the system call's argument `index` (0 to 5) for the next comparison.
 constexpr sock_filter load_argument_low(std::uint32_t index) {
   static_assert(std::endian::native == std::endian::little, "the low half of a 64-bit argument comes first");
-  return {BPF_LD | BPF_W | BPF_ABS, 0, 0, static_cast<std::uint32_t>(offsetof(seccomp_data, args) + 8 * index)};
+  const std::size_t offset = offsetof(seccomp_data, args) + sizeof(std::uint64_t) * index;  // args are __u64
+  return {BPF_LD | BPF_W | BPF_ABS, 0, 0, static_cast<std::uint32_t>(offset)};
 }
 
 /// If what was loaded equals `value`, skips the next `count` instructions.
