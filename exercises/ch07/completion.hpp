@@ -29,7 +29,8 @@ struct Completion {
 };
 
 /// Something the kernel completes, from its submission until its last completion (the one without
-/// IORING_CQE_F_MORE): the Ring's start() and complete() do all of its bookkeeping, for every kind.
+/// IORING_CQE_F_MORE): the Ring's start() and complete() do its bookkeeping, for every kind, and
+/// cancel() marks it cancelling.
 /// It must not be destroyed in flight, because the kernel will write its completion here: a task
 /// awaits the completion after each submission, even after a cancel (asserted in a debug build).
 class Completable {

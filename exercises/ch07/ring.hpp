@@ -146,8 +146,8 @@ class Ring {
   Queue queue_;                 ///< the io_uring instance
   BufferGroup group_;           ///< buffers_ lent to queue_ as buffer_group
   ch06::TimerWheel deadlines_;  ///< the deadlines of operations in flight
-  /// Submissions the kernel still owes a last completion: counted only to know when to take and
-  /// give back pending_ (a Completable knows whether it is in flight itself).
+  /// Submissions the kernel still owes a last completion: decides finished(), whether turn() may
+  /// wait, and when to take and give back pending_.
   std::size_t in_flight_ = 0;
   ch06::PendingIo pending_;  ///< held while in_flight_ > 0: the runtime is not finished meanwhile
   Stats stats_;              ///< what it has done

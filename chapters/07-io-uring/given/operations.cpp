@@ -1,7 +1,8 @@
 // The plumbing every submission of chapter 07's Ring shares (given: no exercise): the Ring put
-// together from its parts, a free submission slot, a submission's start and its completion's
-// bookkeeping, accept, poll and close. Exercise 7.1 (ring.cpp) is the rest: the Queue and the
-// BufferGroup, receive(), send(), cancel(), give_back(), and the turn that submits, waits and reaps.
+// together from its parts and its destructor, a free submission slot, a submission's start and
+// its completion's bookkeeping, accept, poll, close, the received bytes and the next timer.
+// Exercise 7.1 (ring.cpp) is the rest: the Queue and the BufferGroup, receive(), send(), cancel(),
+// give_back(), and the turn that submits, waits and reaps.
 #include <poll.h>
 #include <sys/socket.h>
 
