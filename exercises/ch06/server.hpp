@@ -25,11 +25,8 @@ class Server {
   /// closed gets its first socket).
   Server(Runtime& runtime, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats);
 
-  /// How many connections listen() accepts in a row before the other tasks get a turn.
-  static constexpr int accept_batch = AcceptPacer::batch;
-
   /// The listener: accepts connections until stop() and spawns session() for each, without
-  /// waiting for it, at the given AcceptPacer's pace: at most accept_batch in a row before it
+  /// waiting for it, at the given AcceptPacer's pace: at most AcceptPacer::batch in a row before it
   /// lets the other tasks run (a new batch also starts after each wait for readiness), and a pause
   /// of options.accept_backoff on its Timer after running out of file descriptors or memory, with
   /// one warning per burst (`accept failed: ...`); an error about one connection is skipped; any

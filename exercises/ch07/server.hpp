@@ -30,11 +30,8 @@ class Server {
   /// for the stop's ch01::refuse_queued()).
   Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log, ServerStats& stats);
 
-  /// How many connections listen() takes in a row before the other tasks get a turn.
-  static constexpr int accept_batch = ch06::AcceptPacer::batch;
-
   /// The listener: submits a multishot accept, and spawns session() for each connection it
-  /// completes with, at chapter 06's given AcceptPacer's pace (at most accept_batch in a row
+  /// completes with, at chapter 06's given AcceptPacer's pace (at most AcceptPacer::batch in a row
   /// before runtime.next_turn()), counting and logging each session as chapter 06 does (the peer
   /// from getpeername(), only when logged). The accept ends with a completion without
   /// IORING_CQE_F_MORE: after an error about one connection it is submitted again at once; after

@@ -103,14 +103,14 @@ TEST_CASE("a flood of new clients: the listener accepts a batch then lets the ot
   ServerStats stats;
   std::uint16_t port = 0;
   Server server{runtime, loopback_listener(port), {}, log, stats};
-  constexpr int queued = 2 * Server::accept_batch + 5;
+  constexpr int queued = 2 * AcceptPacer::batch + 5;
   std::vector<RawSocket> clients;
   for (int i = 0; i < queued; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
   Outcome<std::monostate> listened;
   spawn_into(server.listen(), listened);  // runs at once, until its first suspension
-  CHECK(stats.accept.accepted == Server::accept_batch);
+  CHECK(stats.accept.accepted == AcceptPacer::batch);
   runtime.turn(MayBlock::no);  // the listener's next batch, after the tasks ready before it
-  CHECK(stats.accept.accepted == 2 * Server::accept_batch);
+  CHECK(stats.accept.accepted == 2 * AcceptPacer::batch);
   runtime.poll();
   CHECK(stats.accept.accepted == queued);
   server.stop();

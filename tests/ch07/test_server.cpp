@@ -97,15 +97,15 @@ TEST_CASE("a flood of new clients: the listener takes a batch then lets the othe
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server, listened] = t;
-  constexpr int queued = 2 * Server::accept_batch + 5;
+  constexpr int queued = 2 * hs::ch06::AcceptPacer::batch + 5;
   std::vector<RawSocket> clients;
   for (int i = 0; i < queued; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
   t.listen();
   ring.turn(MayBlock::no);  // the accept completes at once, once per client queued
   runtime.turn(MayBlock::no);
-  CHECK(stats.accept.accepted == Server::accept_batch);
+  CHECK(stats.accept.accepted == hs::ch06::AcceptPacer::batch);
   runtime.turn(MayBlock::no);
-  CHECK(stats.accept.accepted == 2 * Server::accept_batch);
+  CHECK(stats.accept.accepted == 2 * hs::ch06::AcceptPacer::batch);
   runtime.turn(MayBlock::no);
   CHECK(stats.accept.accepted == queued);
   server.stop();
