@@ -6,11 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <system_error>
 #include <vector>
 
+#include "../support/descriptors.hpp"
 #include "fixtures.hpp"
 
 using namespace hs::ch07;
@@ -49,6 +52,20 @@ struct OwnThread {
   Server server;
   Outcome<std::monostate> listened;
 };
+
+/// True if a descriptor of this process is a socket listening on `port` (read from /proc/self/fd:
+/// no connect, so no race with another program that takes the port once it is free).
+bool listening_here(std::uint16_t port) {
+  for (const auto& entry : std::filesystem::directory_iterator{"/proc/self/fd"}) {
+    const int fd = std::stoi(entry.path().filename().string());
+    int listens = 0;
+    socklen_t size = sizeof listens;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listens, &size) == 0 && listens != 0 &&
+        hs::local_endpoint(fd).port == port)
+      return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -203,4 +220,66 @@ TEST_CASE(
   // that no operation is destroyed in flight).
   CHECK_THROWS_AS(serve(ring, server, stop.get()), std::system_error);
   CHECK(ring.finished());
+}
+
+TEST_CASE("listen() closes the listener before it returns", "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
+  t.listen();
+  ring.poll();
+  REQUIRE(listening_here(port));
+  server.stop();
+  t.run_to_the_end();  // (run() submits the last closes before it returns)
+  CHECK_FALSE(listening_here(port));
+}
+
+TEST_CASE("stop: every connection the accept completed with before the cancel took effect is answered ERROR shutdown",
+          "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
+  t.listen();
+  ring.turn(MayBlock::no);  // the multishot accept is submitted
+  std::vector<RawSocket> late;
+  for (int i = 0; i < 2; ++i) late.push_back(RawSocket::connect("127.0.0.1", port));
+  // Both completions are reaped (the listener is woken, it has not run yet)...
+  const auto before = ring.stats().completions;
+  for (int turns = 0; ring.stats().completions < before + 2 && turns < 100'000; ++turns) ring.turn(MayBlock::no);
+  REQUIRE(ring.stats().completions == before + 2);
+  // ...when the stop comes: listen() takes each one the stream holds until the cancel's last
+  // completion says there are no more, not only the first.
+  server.stop();
+  t.run_to_the_end();
+  for (auto& c : late) behaviour::check_answered_shutdown(c);
+  CHECK(stats.accept.accepted == 0);
+}
+
+TEST_CASE("stop during the pause after accept failed for lack of descriptors: listen() returns at once", "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  // Lowered before the accept is submitted: a multishot accept keeps the limit it started with.
+  const hs::testing::DescriptorLimitNearOpen limit;
+  hs::testing::LogRecorder recorded;  // (its warning, kept quiet)
+  const hs::Logger log = recorded.logger();
+  OwnThread t{ServerOptions{{}, std::chrono::hours{1}}, log};  // a pause that outlasts any test
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
+  t.listen();
+  ring.turn(MayBlock::no);  // the multishot accept is submitted
+  hs::Fd waiting;
+  {
+    hs::testing::DescriptorsExhausted exhausted{1};
+    waiting = hs::testing::connect_with_one_descriptor(port);  // took the last descriptor: none to accept it with
+    for (int turns = 0; stats.accept.backoffs == 0 && turns < 100'000; ++turns) {
+      ring.turn(MayBlock::no);
+      runtime.turn(MayBlock::no);
+    }
+  }
+  REQUIRE(waiting);
+  REQUIRE(stats.accept.backoffs == 1);  // accept failed with EMFILE: the listener pauses for an hour
+  server.stop();
+  ring.poll();
+  CHECK(listened.done);  // the stop ended the pause: listen() did not wait for it
+  REQUIRE(ring.finished());
+  require_done(listened);
+  CHECK(stats.accept.accepted == 0);
 }
