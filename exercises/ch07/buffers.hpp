@@ -36,13 +36,13 @@ class Buffers {
   /// The first byte of buffer `id`.
   char* address(std::size_t id) const noexcept { return memory_.get() + id * size_; }
   /// The buffer ring, for liburing's io_uring_buf_ring_*() functions.
-  io_uring_buf_ring* ring() const noexcept { return ring_; }
+  io_uring_buf_ring* buf_ring() const noexcept { return buf_ring_; }
 
  private:
   unsigned count_;                  ///< how many buffers
   std::size_t size_;                ///< the bytes in each
   std::unique_ptr<char[]> memory_;  ///< the buffers themselves, one after the other
-  io_uring_buf_ring* ring_;         ///< the buffer ring (mmap()ed): what the kernel takes them from
+  io_uring_buf_ring* buf_ring_;     ///< the buffer ring (mmap()ed): what the kernel takes them from
 };
 
 /// Buffers registered with a Queue as a group of provided buffers, every one of them given to the

@@ -12,7 +12,7 @@
 
 namespace hs::ch07 {
 
-/// One operation at a time, from Ring::receive() (or send(), readable()) until its completion.
+/// One operation at a time, from Ring::receive() (or send(), poll_readable()) until its completion.
 /// A task awaits ring.completion(op) after each submission, even after a deadline: cancelling is
 /// asking the kernel, and only the completion says it is over.
 class Operation final : public Completable {

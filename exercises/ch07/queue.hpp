@@ -25,10 +25,10 @@ class Queue {
   ~Queue();
 
   /// liburing's view of the two queues, for its functions.
-  io_uring* get() noexcept { return &ring_; }
+  io_uring* get() noexcept { return &uring_; }
 
  private:
-  io_uring ring_{};  ///< liburing's view of the two queues
+  io_uring uring_{};  ///< liburing's view of the two queues
 };
 
 }  // namespace hs::ch07

@@ -31,7 +31,7 @@ void Ring::send(Operation&, int, std::span<const char>, TimePoint) { exercise_no
 
 // TODO(ex 7.1): nothing if the target is not in flight or is being cancelled already; else take
 // a slot() first, io_uring_prep_cancel() for the target with a null user_data (its own completion
-// goes to no one), then mark it cancelling, remember `why` and disarm its deadline.
+// goes to no one), then mark_cancelling(target, why).
 void Ring::cancel(Completable&, Wake) { exercise_not_done("7.1", "07-io-uring"); }
 
 // TODO(ex 7.1): put the completion's buffer back into the buffer ring.
@@ -43,14 +43,14 @@ void Ring::give_back(const Completion&) noexcept {}
 bool Ring::reap() { exercise_not_done("7.1", "07-io-uring"); }
 
 // TODO(ex 7.1): wait only with MayBlock::yes and when something can come (an operation in flight,
-// or next_timer() not max()); submit what is queued (io_uring_sq_ready()) with or without that
-// wait, with next_timer() as the timeout; -ETIME, -EINTR, -EBUSY, -EAGAIN are no failure, any other
-// is fail(); count stats_.enters and stats_.submitted; reap(); then cancel(..., Wake::timeout) each
-// entry deadlines_.expire() gives. True if it reaped or cancelled something.
+// or next_timer() not max()); enter() once, with that wait and next_timer() as its limit; -ETIME,
+// -EINTR, -EBUSY, -EAGAIN are no failure, any other is fail(); reap(); then cancel(...,
+// Wake::timeout) each entry deadlines_.expire() gives. True if it reaped or cancelled something.
 bool Ring::turn(MayBlock) { exercise_not_done("7.1", "07-io-uring"); }
 
 // TODO(ex 7.1): until finished(): runtime_.turn(MayBlock::no), then the ring's turn, blocking only
-// when no task is ready (runtime_.has_ready()); then submit what is still queued (the last closes).
+// when no task is ready (runtime_.has_ready()); then enter() to submit what is still queued (the
+// last closes).
 void Ring::run() { exercise_not_done("7.1", "07-io-uring"); }
 
 // TODO(ex 7.1): turns of both, without blocking, until neither does anything.

@@ -77,7 +77,7 @@ class Ring {
   void send(Operation& op, int fd, std::span<const char> bytes, TimePoint deadline = TimePoint::max());
   /// Submits a one-shot poll for readability of `fd` (a signalfd, an eventfd): completion when it
   /// can be read without blocking.
-  void readable(Operation& op, int fd);
+  void poll_readable(Operation& op, int fd);
   /// Awaitable: until the operation submitted last on `op` completes.
   Operation::Wait completion(Operation& op) noexcept { return Operation::Wait{op}; }
 
@@ -120,7 +120,7 @@ class Ring {
 
   /// Counters for the lesson's measurements and the tests.
   struct Stats {
-    std::uint64_t enters = 0;       ///< io_uring_enter() calls (submit, wait, or both)
+    std::uint64_t enters = 0;       ///< io_uring_enter() calls (submit, wait, or both): enter() counts them
     std::uint64_t submitted = 0;    ///< submissions handed to the kernel
     std::uint64_t completions = 0;  ///< completions handed out
     std::uint64_t no_buffers = 0;   ///< receives that found every provided buffer in use
@@ -133,6 +133,15 @@ class Ring {
   io_uring_sqe& slot();
   /// Makes `sqe` the submission of `target`, in flight from now on, with its deadline armed.
   void start(Completable& target, io_uring_sqe& sqe, TimePoint deadline);
+  /// Marks `target` as being cancelled for `why` (its last completion will say so) and disarms its
+  /// deadline: cancel()'s bookkeeping, once its submission is queued.
+  void mark_cancelling(Completable& target, Wake why) noexcept;
+  /// Hands what is queued to the kernel and, if `wait`, waits for a completion, at most until
+  /// `until` (max(): no limit): one io_uring_enter() (counted in stats_.enters, what it submitted
+  /// in stats_.submitted), or none when there is nothing to submit and either no wait or a
+  /// completion already posted. Returns liburing's result: >= 0, or -errno (-ETIME: `until` came
+  /// first; -EINTR: a signal; -EBUSY, -EAGAIN: the completion queue is full).
+  int enter(bool wait, TimePoint until);
   /// Hands the completions the kernel has posted to complete(); true if there were some.
   bool reap();
   /// One completion of `target`: all of its bookkeeping (in flight, deadline, the runtime's count,

@@ -1,14 +1,13 @@
 // Exercise 7.1 (reference): the Queue and the BufferGroup (each acquires in its constructor and
 // releases in its destructor), the submissions of receive(), send() and cancel(), and the turn:
-// submit and wait in one io_uring_enter(), hand out the completions, cancel what is past its
-// deadline. (The rest of the Ring is given: given/operations.cpp and given/buffers.cpp.)
+// whether to wait and until when, one enter() to submit and wait, hand out the completions, cancel
+// what is past its deadline. (The rest of the Ring is given: given/operations.cpp and
+// given/buffers.cpp.)
 #include "ch07/ring.hpp"
 
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
 
 namespace hs::ch07 {
 
@@ -19,28 +18,28 @@ namespace hs::ch07 {
 Queue::Queue(unsigned entries) {
   io_uring_params params{};
   params.flags = IORING_SETUP_COOP_TASKRUN;
-  int error = -io_uring_queue_init_params(entries, &ring_, &params);
-  if (error == EINVAL) error = -io_uring_queue_init(entries, &ring_, 0);
+  int error = -io_uring_queue_init_params(entries, &uring_, &params);
+  if (error == EINVAL) error = -io_uring_queue_init(entries, &uring_, 0);
   if (error != 0) fail(error, "io_uring_queue_init");
 }
 
-Queue::~Queue() { io_uring_queue_exit(&ring_); }
+Queue::~Queue() { io_uring_queue_exit(&uring_); }
 
 BufferGroup::BufferGroup(Queue& queue, Buffers& buffers, std::uint16_t id) : queue_{queue}, id_{id} {
   io_uring_buf_reg reg{};
-  reg.ring_addr = reinterpret_cast<std::uintptr_t>(buffers.ring());
+  reg.ring_addr = reinterpret_cast<std::uintptr_t>(buffers.buf_ring());
   reg.ring_entries = buffers.count();
   reg.bgid = id;
   if (const int error = -io_uring_register_buf_ring(queue.get(), &reg, 0); error != 0) {
     fail(error, "io_uring_register_buf_ring");
   }
-  io_uring_buf_ring_init(buffers.ring());
+  io_uring_buf_ring_init(buffers.buf_ring());
   const int mask = io_uring_buf_ring_mask(buffers.count());
   for (unsigned buffer = 0; buffer < buffers.count(); ++buffer) {
-    io_uring_buf_ring_add(buffers.ring(), buffers.address(buffer), static_cast<unsigned>(buffers.size()),
+    io_uring_buf_ring_add(buffers.buf_ring(), buffers.address(buffer), static_cast<unsigned>(buffers.size()),
                           static_cast<std::uint16_t>(buffer), mask, static_cast<int>(buffer));
   }
-  io_uring_buf_ring_advance(buffers.ring(), static_cast<int>(buffers.count()));
+  io_uring_buf_ring_advance(buffers.buf_ring(), static_cast<int>(buffers.count()));
 }
 
 BufferGroup::~BufferGroup() { io_uring_unregister_buf_ring(queue_.get(), id_); }
@@ -64,17 +63,15 @@ void Ring::cancel(Completable& target, Wake why) {
   io_uring_sqe& sqe = slot();  // first: if it throws, the target is as it was, deadline and all
   io_uring_prep_cancel(&sqe, &target, 0);
   io_uring_sqe_set_data(&sqe, nullptr);  // the cancel's own completion says nothing we need
-  target.cancelling_ = true;
-  target.cancel_why_ = why;  // remembered until the completion says how it ended
-  deadlines_.cancel(target.deadline_);
+  mark_cancelling(target, why);
 }
 
 void Ring::give_back(const Completion& done) noexcept {
   if ((done.flags & IORING_CQE_F_BUFFER) == 0) return;
   const auto id = static_cast<std::uint16_t>(done.flags >> IORING_CQE_BUFFER_SHIFT);
-  io_uring_buf_ring_add(buffers_.ring(), buffers_.address(id), static_cast<unsigned>(buffers_.size()), id,
+  io_uring_buf_ring_add(buffers_.buf_ring(), buffers_.address(id), static_cast<unsigned>(buffers_.size()), id,
                         io_uring_buf_ring_mask(buffers_.count()), 0);
-  io_uring_buf_ring_advance(buffers_.ring(), 1);
+  io_uring_buf_ring_advance(buffers_.buf_ring(), 1);
 }
 
 bool Ring::reap() {
@@ -94,33 +91,15 @@ bool Ring::reap() {
 }
 
 bool Ring::turn(MayBlock may_block) {
-  io_uring* queue = queue_.get();
-  const unsigned queued = io_uring_sq_ready(queue);
   // Wait only for something that will come: a completion owed, or a timer (a sleep, a deadline).
   const bool blocking = may_block == MayBlock::yes;
   const TimePoint next = blocking ? next_timer() : TimePoint::max();
   const bool wait = blocking && (in_flight_ > 0 || next != TimePoint::max());
-  if (wait || queued > 0) {
-    ++stats_.enters;
-    int n = 0;
-    if (!wait) {
-      n = io_uring_submit(queue);
-    } else if (next == TimePoint::max()) {
-      n = io_uring_submit_and_wait(queue, 1);
-    } else {
-      using std::chrono::ceil, std::chrono::floor, std::chrono::nanoseconds, std::chrono::seconds;
-      const auto ns = ceil<nanoseconds>(std::max(next - runtime_.now(), Duration::zero()));
-      const auto s = floor<seconds>(ns);
-      __kernel_timespec timeout{s.count(), (ns - s).count()};
-      io_uring_cqe* first = nullptr;
-      n = io_uring_submit_and_wait_timeout(queue, &first, 1, &timeout, nullptr);
-    }
-    // ETIME (the timer came first) and EINTR (a signal) come only from a call that submitted
-    // nothing, so queued is 0 then; EBUSY, EAGAIN: the completion queue is full (the kernel
-    // keeps the overflow): reap below, and submit again next turn.
-    if (n >= 0 || n == -ETIME) stats_.submitted += queued;
-    if (n < 0 && n != -ETIME && n != -EINTR && n != -EBUSY && n != -EAGAIN) fail(-n, "io_uring_enter");
-  }
+  // Submit and wait in one system call. ETIME: the timer came first; EINTR: a signal; EBUSY,
+  // EAGAIN: the completion queue is full (the kernel keeps the overflow): reap below, and submit
+  // again next turn.
+  const int n = enter(wait, next);
+  if (n < 0 && n != -ETIME && n != -EINTR && n != -EBUSY && n != -EAGAIN) fail(-n, "io_uring_enter");
   bool did = reap();
   // The deadlines due: ask the kernel to cancel their operations. Each one's own completion
   // (-ECANCELED, or its result if it finished first) is what wakes its task, in a later turn.
@@ -140,7 +119,7 @@ void Ring::run() {
     runtime_.turn(MayBlock::no);
     turn(runtime_.has_ready() ? MayBlock::no : MayBlock::yes);
   }
-  io_uring_submit(queue_.get());
+  enter(false, TimePoint::max());  // the last closes, which no task waits for
 }
 
 void Ring::poll() {

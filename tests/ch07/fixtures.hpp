@@ -72,7 +72,7 @@ struct RingLoop {
   void when_readable(int fd, std::function<void()> then) {
     spawn(
         [](Ring& r, Operation& op, int polled, std::function<void()> call) -> Task<void> {
-          r.readable(op, polled);
+          r.poll_readable(op, polled);
           if ((co_await r.completion(op)).why == Wake::ready) call();
         }(ring, stop_poll, fd, std::move(then)),
         ch06::test::rethrow);

@@ -192,7 +192,7 @@ TEST_CASE("an operation destroyed in flight stops a debug build: the kernel woul
 }
 #endif
 
-TEST_CASE("readable(): a poll submitted to the ring completes when the descriptor can be read", "[ex7.1]") {
+TEST_CASE("poll_readable(): a poll submitted to the ring completes when the descriptor can be read", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
   Ring ring{runtime};
@@ -201,7 +201,7 @@ TEST_CASE("readable(): a poll submitted to the ring completes when the descripto
   Outcome<Completion> polled;
   spawn_into(
       [](Ring& r, Operation& o, int fd) -> Task<Completion> {
-        r.readable(o, fd);
+        r.poll_readable(o, fd);
         co_return co_await r.completion(o);
       }(ring, op, event.fd()),
       polled);

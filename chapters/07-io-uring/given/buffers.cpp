@@ -21,7 +21,7 @@ unsigned checked(unsigned count) {
 }
 
 /// A buffer ring of `count` entries, mapped page-aligned as the kernel wants it.
-io_uring_buf_ring* map_ring(unsigned count) {
+io_uring_buf_ring* map_buf_ring(unsigned count) {
   void* memory =
       ::mmap(nullptr, count * sizeof(io_uring_buf), PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
   if (memory == MAP_FAILED) fail(errno, "mmap");
@@ -31,8 +31,11 @@ io_uring_buf_ring* map_ring(unsigned count) {
 }  // namespace
 
 Buffers::Buffers(unsigned count, std::size_t size)
-    : count_{checked(count)}, size_{size}, memory_{std::make_unique<char[]>(count_ * size_)}, ring_{map_ring(count_)} {}
+    : count_{checked(count)},
+      size_{size},
+      memory_{std::make_unique<char[]>(count_ * size_)},
+      buf_ring_{map_buf_ring(count_)} {}
 
-Buffers::~Buffers() { ::munmap(ring_, count_ * sizeof(io_uring_buf)); }
+Buffers::~Buffers() { ::munmap(buf_ring_, count_ * sizeof(io_uring_buf)); }
 
 }  // namespace hs::ch07

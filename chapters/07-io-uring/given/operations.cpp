@@ -1,6 +1,7 @@
 // The plumbing every submission of chapter 07's Ring shares (given: no exercise): the Ring put
-// together from its parts and its destructor, a free submission slot, a submission's start and
-// its completion's bookkeeping, accept, poll, close, the received bytes and the next timer.
+// together from its parts and its destructor, a free submission slot, a submission's start, its
+// cancel's and its completion's bookkeeping, the one io_uring_enter() (counted), accept, poll,
+// close, the received bytes and the next timer.
 // Exercise 7.1 (ring.cpp) is the rest: the Queue and the BufferGroup, receive(), send(), cancel(),
 // give_back(), and the turn that submits, waits and reaps.
 #include <poll.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <system_error>
 
 #include "ch07/ring.hpp"
@@ -28,10 +30,7 @@ Ring::~Ring() { io_uring_submit(queue_.get()); }  // the closes still queued
 io_uring_sqe& Ring::slot() {
   io_uring_sqe* sqe = io_uring_get_sqe(queue_.get());
   if (sqe == nullptr) {  // the queue is full: hand it to the kernel now, and take a slot again
-    ++stats_.enters;
-    const int n = io_uring_submit(queue_.get());
-    if (n < 0) fail(-n, "io_uring_submit");
-    stats_.submitted += static_cast<unsigned>(n);
+    if (const int n = enter(false, TimePoint::max()); n < 0) fail(-n, "io_uring_submit");
     sqe = io_uring_get_sqe(queue_.get());
     if (sqe == nullptr) fail(EBUSY, "io_uring_get_sqe");
   }
@@ -47,6 +46,37 @@ void Ring::start(Completable& target, io_uring_sqe& sqe, TimePoint deadline) {
     target.deadline_.owner = &target;
     deadlines_.arm(target.deadline_, deadline);
   }
+}
+
+void Ring::mark_cancelling(Completable& target, Wake why) noexcept {
+  target.cancelling_ = true;
+  target.cancel_why_ = why;  // remembered until the last completion says how it ended
+  deadlines_.cancel(target.deadline_);
+}
+
+int Ring::enter(bool wait, TimePoint until) {
+  io_uring* queue = queue_.get();
+  const unsigned queued = io_uring_sq_ready(queue);
+  if (wait && io_uring_cq_ready(queue) > 0) wait = false;  // a completion is here already
+  if (!wait && queued == 0) return 0;                      // nothing for the kernel: no system call
+  ++stats_.enters;
+  int n = 0;
+  if (!wait) {
+    n = io_uring_submit(queue);
+  } else if (until == TimePoint::max()) {
+    n = io_uring_submit_and_wait(queue, 1);
+  } else {
+    using std::chrono::ceil, std::chrono::floor, std::chrono::nanoseconds, std::chrono::seconds;
+    const auto ns = ceil<nanoseconds>(std::max(until - runtime_.now(), Duration::zero()));
+    const auto s = floor<seconds>(ns);
+    __kernel_timespec timeout{s.count(), (ns - s).count()};
+    io_uring_cqe* first = nullptr;
+    n = io_uring_submit_and_wait_timeout(queue, &first, 1, &timeout, nullptr);
+  }
+  // ETIME (the time came first) comes only from a call that had nothing to submit, as does EINTR;
+  // after EBUSY or EAGAIN the kernel took none of them: they go again next time.
+  if (n >= 0 || n == -ETIME) stats_.submitted += queued;
+  return n;
 }
 
 void Ring::complete(Completable& target, int result, std::uint32_t flags) {
@@ -67,7 +97,7 @@ void Ring::complete(Completable& target, int result, std::uint32_t flags) {
   }
 }
 
-void Ring::readable(Operation& op, int fd) {
+void Ring::poll_readable(Operation& op, int fd) {
   io_uring_sqe& sqe = slot();
   io_uring_prep_poll_add(&sqe, fd, POLLIN);
   start(op, sqe, TimePoint::max());

@@ -13,7 +13,7 @@ namespace {
 // listener ended by itself), it returns: nothing is left to stop.
 ch06::Task<void> stop_when_readable(Ring& ring, Operation& poll, int stop_fd, Server& server,
                                     const std::function<void(int)>& before_stop) {
-  ring.readable(poll, stop_fd);
+  ring.poll_readable(poll, stop_fd);
   const Completion done = co_await ring.completion(poll);
   if (done.why == Wake::cancelled) co_return;
   if (before_stop) before_stop(stop_fd);
