@@ -315,7 +315,8 @@ measure_oneline() {
        /throughput:/ { rate = $2 " hs/s over " $5 " s" }
        /latency/ { p = "p50 " $6 " " $7 ", p99 " $12 " " $13 }
        /server \(pid/ { sub(/.*RSS /, ""); sub(/ \(the process exited.*/, " (exited)"); srv = $0 }
-       END { printf "%s; %s; %s; RSS %s\n", ok, rate, p, srv }' "$1"
+       /server CPU:/ { sub(/.*CPU: /, ""); cpu = $0 }
+       END { printf "%s; %s; %s; RSS %s; CPU %s\n", ok, rate, p, srv, cpu }' "$1"
 }
 
 # measure_stats VALUE...: "MEDIAN MIN MAX COUNT" of the values (an argument may hold several,

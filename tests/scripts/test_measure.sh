@@ -77,7 +77,8 @@ hs-load: 50000 handshakes, 49998 ok (99.99%), 2 failed
   peak concurrent: 1000 connections
   throughput: 15180 handshakes/s over 3.29 s
   latency (excluding think time): p50 42.0 ms  p90 61.2 ms  p99 80.1 ms  max 108 ms
-  server (pid 4242): RSS 3.2 MiB idle -> 3.9 MiB peak (+0.50 KiB per connection at 1000 open); CPU 1.61 s = 32.2 us per handshake
+  server (pid 4242): RSS 3.2 MiB idle -> 3.9 MiB peak (+0.50 KiB per connection at 1000 open)
+  server CPU: 1.61 s = 32.2 us per handshake
   client: CPU 2.91 s
 TXT
 expect_same "a run in one line" "$(lib measure_oneline "$run")" \

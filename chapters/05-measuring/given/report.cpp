@@ -83,11 +83,11 @@ std::string format_summary(const RunResult& r) {
                     format_ms(r.latency.p90_us), format_ms(r.latency.p99_us), format_ms(r.latency.max_us));
   }
   if (const auto& s = r.server) {
-    text += fmt::format(
-        "  server (pid {}): RSS {} idle -> {} peak (+{:.2f} KiB per connection at {} open); "
-        "CPU {:.2f} s = {:.1f} us per handshake{}\n",
-        s->pid, mib(s->rss_idle_kb), mib(s->rss_peak_kb), s->kib_per_connection(), s->most_open_sampled,
-        s->cpu_used_s(), 1e6 * per(s->cpu_used_s(), total), s->vanished ? " (the process exited during the run)" : "");
+    text += fmt::format("  server (pid {}): RSS {} idle -> {} peak (+{:.2f} KiB per connection at {} open){}\n", s->pid,
+                        mib(s->rss_idle_kb), mib(s->rss_peak_kb), s->kib_per_connection(), s->most_open_sampled,
+                        s->vanished ? " (the process exited during the run)" : "");
+    text += fmt::format("  server CPU: {:.2f} s = {:.1f} us per handshake\n", s->cpu_used_s(),
+                        1e6 * per(s->cpu_used_s(), total));
   }
   text += fmt::format("  client: CPU {:.2f} s\n", r.client_cpu_s);
   return text;
