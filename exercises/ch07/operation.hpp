@@ -49,13 +49,17 @@ class Stream final : public Completable {
 
   /// Submitted, and its last completion not seen yet.
   bool active() const noexcept { return in_flight(); }
+  /// Completions seen but not taken yet (next() does not suspend). A stream that is no longer
+  /// active() may still hold some: its last completion was seen before the ones before it were
+  /// taken.
+  bool has_queued() const noexcept { return next_ < queued_.size(); }
 
   /// The awaitable Ring::next() returns: the oldest completion not taken. Only while the stream
   /// is active() or has some queued (asserted in a debug build: else nothing would ever wake it).
   class Wait {
    public:
     /// True when a completion is queued already.
-    bool await_ready() const noexcept { return stream_.next_ < stream_.queued_.size(); }
+    bool await_ready() const noexcept { return stream_.has_queued(); }
     /// Registers `task` as the one the next completion wakes.
     void await_suspend(std::coroutine_handle<> task) noexcept {
       assert(stream_.active() && "waiting for a stream that has ended: nothing will wake the task");

@@ -21,6 +21,7 @@ Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log
 }
 
 // TODO(ex 7.3): one multishot accept; a session per completion; submit it again when it ends.
+// Once stopping: refuse each descriptor, until the stream is neither active() nor has_queued().
 Task<void> Server::listen() {
   exercise_not_done("7.3", "07-io-uring");
   co_return;

@@ -36,11 +36,11 @@ class Server {
   /// from getpeername(), only when logged). The accept ends with a completion without
   /// IORING_CQE_F_MORE: after an error about one connection it is submitted again at once; after
   /// EMFILE & co. the pacer pauses options.accept_backoff (one warning per burst) and then it is
-  /// submitted again; any other error is thrown. After
-  /// stop(), the connections the accept still completes with are answered `ERROR shutdown`; once
-  /// its last completion has come, the listener is closed and listen() returns. Started after
-  /// stop(), it submits nothing (the queue is answered already: an accept would wait forever) and
-  /// returns.
+  /// submitted again; any other error is thrown. After stop(), every descriptor it takes (even one
+  /// accepted before the stop) is answered `ERROR shutdown` and not counted, and an error is no
+  /// failure; once the stream has nothing more (its last completion seen, every one taken), the
+  /// listener is closed and listen() returns. Started after stop(), it submits nothing (the queue is
+  /// answered already: an accept would wait forever) and returns.
   Task<void> listen();
 
   /// The graceful stop: cancels the multishot accept (IORING_OP_ASYNC_CANCEL), answers the

@@ -37,7 +37,9 @@ Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log
 Task<void> Server::listen() {
   Runtime& runtime = ring_.runtime();
   if (!stopping_) ring_.accept(accepts_, listener_.get());  // (stopped before it started: nothing to accept)
-  while (accepts_.active() || !stopping_) {
+  // Until stopped, and then until the stream has nothing more: its last completion seen (the
+  // cancel's) and every one before it taken (a descriptor left in the stream would never be closed).
+  while (!stopping_ || accepts_.active() || accepts_.has_queued()) {
     if (pacer_.turn_due()) {  // a flood of new clients must not starve the ones we have
       co_await runtime.next_turn();
       continue;

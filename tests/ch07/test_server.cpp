@@ -283,3 +283,33 @@ TEST_CASE("stop during the pause after accept failed for lack of descriptors: li
   require_done(listened);
   CHECK(stats.accept.accepted == 0);
 }
+
+TEST_CASE(
+    "stop while the listener waits for its next turn mid-flood: every descriptor left in the stream is answered "
+    "ERROR shutdown",
+    "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
+  std::vector<RawSocket> served;
+  std::vector<RawSocket> late;
+  for (int i = 0; i < hs::ch06::AcceptPacer::batch; ++i) served.push_back(RawSocket::connect("127.0.0.1", port));
+  for (int i = 0; i < 8; ++i) late.push_back(RawSocket::connect("127.0.0.1", port));
+  t.listen();
+  ring.turn(MayBlock::no);  // the accept completes once per client queued: all in the stream
+  runtime.turn(MayBlock::no);
+  REQUIRE(stats.accept.accepted == hs::ch06::AcceptPacer::batch);  // a batch, then it waits for a turn
+  server.stop();
+  // The cancel's last completion is seen before the listener runs again: the stream is no longer
+  // active, and still holds the 8 descriptors accepted before it.
+  const auto before = ring.stats().completions;
+  for (int turns = 0; ring.stats().completions == before && turns < 100'000; ++turns) ring.turn(MayBlock::no);
+  REQUIRE(ring.stats().completions == before + 1);
+  served.clear();  // their sessions end (end of stream)
+  t.run_to_the_end();
+  CHECK(stats.accept.accepted == hs::ch06::AcceptPacer::batch);
+  for (auto& c : late) {
+    CHECK(c.read_all(0ms) == hs::error_line({hs::ErrorReason::shutdown, "server stopping"}));
+    CHECK(c.last_end() == ReadEnd::closed);
+  }
+}
