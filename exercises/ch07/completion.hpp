@@ -29,8 +29,8 @@ struct Completion {
 };
 
 /// Something the kernel completes, from its submission until its last completion (the one without
-/// IORING_CQE_F_MORE): the Ring's start() and complete() do its bookkeeping, for every kind, and
-/// cancel() marks it cancelling.
+/// IORING_CQE_F_MORE): the Ring's start(), mark_cancelling() and complete() do its bookkeeping,
+/// for every kind.
 /// It must not be destroyed in flight, because the kernel will write its completion here: a task
 /// awaits the completion after each submission, even after a cancel (asserted in a debug build).
 class Completable {
@@ -68,7 +68,7 @@ class Completable {
   Deadline deadline_;                  ///< on the Ring's deadline wheel while in flight with a deadline
   Wake cancel_why_ = Wake::cancelled;  ///< why cancel() was asked: the reason a -ECANCELED wakes with
   bool in_flight_ = false;             ///< submitted, and the last completion not seen
-  bool cancelling_ = false;            ///< an ASYNC_CANCEL for it is submitted
+  bool cancelling_ = false;            ///< an ASYNC_CANCEL for it is queued or submitted
   bool waiting_ = false;               ///< a task is suspended for its next completion
 };
 

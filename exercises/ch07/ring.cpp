@@ -23,7 +23,7 @@ BufferGroup::BufferGroup(Queue& queue, Buffers&, std::uint16_t id) : queue_{queu
 // TODO(ex 7.1): give back what the constructor took: io_uring_unregister_buf_ring().
 BufferGroup::~BufferGroup() = default;
 
-// TODO(ex 7.1): a recv with no buffer of its own: IOSQE_BUFFER_SELECT from buffer_group.
+// TODO(ex 7.1): a recv with no buffer of its own: IOSQE_BUFFER_SELECT from buffer_group_id.
 void Ring::receive(Operation&, int, TimePoint) { exercise_not_done("7.1", "07-io-uring"); }
 
 // TODO(ex 7.1): a send that never raises SIGPIPE.

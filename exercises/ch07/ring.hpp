@@ -62,14 +62,15 @@ class Ring {
   ~Ring();
 
   /// The provided buffers' group: the one every receive() picks from.
-  static constexpr std::uint16_t buffer_group = 0;
+  static constexpr std::uint16_t buffer_group_id = 0;
 
   /// The runtime whose tasks it wakes.
   Runtime& runtime() noexcept { return runtime_; }
 
   /// Submits a recv on `fd` into a provided buffer, cancelled at `deadline`. Awaited with
-  /// completion(op): the result is the bytes received (0: the peer closed), -ENOBUFS if every
-  /// provided buffer was in use (try again next turn), or -ECANCELED with why == Wake::timeout.
+  /// completion(op): the result is the bytes received (0: the peer closed), -errno if the
+  /// connection broke (-ECONNRESET), -ENOBUFS if every provided buffer was in use (try again next
+  /// turn), or -ECANCELED with why == Wake::timeout.
   /// The bytes are received_bytes(); give_back() the buffer once they are read.
   void receive(Operation& op, int fd, TimePoint deadline = TimePoint::max());
   /// Submits a send of `bytes` on `fd` (never raising SIGPIPE), cancelled at `deadline`. The bytes
@@ -102,10 +103,11 @@ class Ring {
   /// Closes `fd` through the ring: no system call of its own, and nothing to wait for.
   void close(Fd fd);
 
-  /// One turn of the ring: submits what is queued and, if it may block, waits until a completion
-  /// arrives or the next timer (the runtime's or a deadline) is due; then hands out every
-  /// completion and cancels the operations whose deadline passed. One io_uring_enter() at most
-  /// (none if there is nothing to submit and it may not block). Returns true if it reaped a
+  /// One turn of the ring: submits what is queued and, if it may block and something can come (an
+  /// operation in flight, a timer), waits until a completion arrives or the next timer (the
+  /// runtime's or a deadline) is due; then hands out every completion and cancels the operations
+  /// whose deadline passed. One io_uring_enter() at most, through enter() (none if there is nothing
+  /// to submit and no wait, or a completion is posted already). Returns true if it reaped a
   /// completion (a cancel's or a close's too) or cancelled an operation.
   bool turn(MayBlock may_block);
   /// Runs the runtime and the ring together until nothing is left: each turn the runtime's tasks
@@ -116,7 +118,7 @@ class Ring {
   /// everything that can happen now happen, on their own thread).
   void poll();
   /// True when nothing is left: the runtime's finished(), and no operation in flight.
-  bool finished() const noexcept { return runtime_.finished() && in_flight_ == 0; }
+  bool finished() const noexcept { return runtime_.finished() && in_flight_count_ == 0; }
 
   /// Counters for the lesson's measurements and the tests.
   struct Stats {
@@ -153,12 +155,12 @@ class Ring {
   Runtime& runtime_;            ///< the tasks, the run queue, the sleeps
   Buffers buffers_;             ///< the provided buffers (first: freed after the kernel let go of them)
   Queue queue_;                 ///< the io_uring instance
-  BufferGroup group_;           ///< buffers_ lent to queue_ as buffer_group
+  BufferGroup group_;           ///< buffers_ lent to queue_ as group buffer_group_id
   ch06::TimerWheel deadlines_;  ///< the deadlines of operations in flight
   /// Submissions the kernel still owes a last completion: decides finished(), whether turn() may
   /// wait, and when to take and give back pending_.
-  std::size_t in_flight_ = 0;
-  ch06::PendingIo pending_;  ///< held while in_flight_ > 0: the runtime is not finished meanwhile
+  std::size_t in_flight_count_ = 0;
+  ch06::PendingIo pending_;  ///< held while in_flight_count_ > 0: the runtime is not finished meanwhile
   Stats stats_;              ///< what it has done
 };
 

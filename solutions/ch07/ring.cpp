@@ -48,7 +48,7 @@ void Ring::receive(Operation& op, int fd, TimePoint deadline) {
   io_uring_sqe& sqe = slot();
   io_uring_prep_recv(&sqe, fd, nullptr, buffers_.size(), 0);
   sqe.flags |= IOSQE_BUFFER_SELECT;  // no buffer now: the kernel picks one when bytes arrive
-  sqe.buf_group = buffer_group;
+  sqe.buf_group = buffer_group_id;
   start(op, sqe, deadline);
 }
 
@@ -94,7 +94,7 @@ bool Ring::turn(MayBlock may_block) {
   // Wait only for something that will come: a completion owed, or a timer (a sleep, a deadline).
   const bool blocking = may_block == MayBlock::yes;
   const TimePoint next = blocking ? next_timer() : TimePoint::max();
-  const bool wait = blocking && (in_flight_ > 0 || next != TimePoint::max());
+  const bool wait = blocking && (in_flight_count_ > 0 || next != TimePoint::max());
   // Submit and wait in one system call. ETIME: the timer came first; EINTR: a signal; EBUSY,
   // EAGAIN: the completion queue is full (the kernel keeps the overflow): reap below, and submit
   // again next turn.

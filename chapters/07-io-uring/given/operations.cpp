@@ -3,7 +3,7 @@
 // cancel's and its completion's bookkeeping, the one io_uring_enter() (counted), accept, poll,
 // close, the received bytes and the next timer.
 // Exercise 7.1 (ring.cpp) is the rest: the Queue and the BufferGroup, receive(), send(), cancel(),
-// give_back(), and the turn that submits, waits and reaps.
+// give_back(), reap(), the turn that decides whether to wait and until when, run() and poll().
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -22,10 +22,10 @@ Ring::Ring(Runtime& runtime, Options options)
     : runtime_{runtime},
       buffers_{options.buffers, options.buffer_size},
       queue_{options.entries},
-      group_{queue_, buffers_, buffer_group},
+      group_{queue_, buffers_, buffer_group_id},
       deadlines_{runtime.now(), runtime.timers().tick()} {}
 
-Ring::~Ring() { io_uring_submit(queue_.get()); }  // the closes still queued
+Ring::~Ring() { enter(false, TimePoint::max()); }  // the closes still queued
 
 io_uring_sqe& Ring::slot() {
   io_uring_sqe* sqe = io_uring_get_sqe(queue_.get());
@@ -41,7 +41,7 @@ void Ring::start(Completable& target, io_uring_sqe& sqe, TimePoint deadline) {
   io_uring_sqe_set_data(&sqe, &target);
   target.in_flight_ = true;
   target.cancelling_ = false;
-  if (in_flight_++ == 0) pending_ = runtime_.pending_io();  // the runtime is not finished meanwhile
+  if (in_flight_count_++ == 0) pending_ = runtime_.pending_io();  // the runtime is not finished meanwhile
   if (deadline != TimePoint::max()) {
     target.deadline_.owner = &target;
     deadlines_.arm(target.deadline_, deadline);
@@ -88,7 +88,7 @@ void Ring::complete(Completable& target, int result, std::uint32_t flags) {
     target.in_flight_ = false;
     target.cancelling_ = false;
     deadlines_.cancel(target.deadline_);
-    if (--in_flight_ == 0) pending_ = ch06::PendingIo{};
+    if (--in_flight_count_ == 0) pending_ = ch06::PendingIo{};
   }
   target.keep(done);
   if (target.waiting_) {
