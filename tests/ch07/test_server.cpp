@@ -37,6 +37,12 @@ struct OwnThread {
 
   /// Spawns server.listen(): how it ends is recorded in `listened`.
   void listen() { spawn_into(server.listen(), listened); }
+  /// Turns the ring alone (no task runs) until `n` more completions have been handed out.
+  void reap(std::uint64_t n) {
+    const auto until = ring.stats().completions + n;
+    for (int turns = 0; ring.stats().completions < until && turns < 100'000; ++turns) ring.turn(MayBlock::no);
+    REQUIRE(ring.stats().completions == until);
+  }
   /// Runs the ring until nothing is left: listen() must have returned by then (what it threw is
   /// rethrown).
   void run_to_the_end() {
@@ -163,21 +169,22 @@ TEST_CASE("stop before listen() has started: listen() submits nothing and return
   CHECK(stats.accept.accepted == 0);
 }
 
-TEST_CASE("a connection the accept completed with just before stop() is answered ERROR shutdown and not served",
+TEST_CASE("connections the accept completed with just before stop() are each answered ERROR shutdown and not served",
           "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server, listened] = t;
   t.listen();
   ring.turn(MayBlock::no);  // the multishot accept is submitted
-  auto late = RawSocket::connect("127.0.0.1", port);
-  // Its completion is reaped, and the listener woken, but the listener has not run yet...
-  const auto before = ring.stats().completions;
-  for (int turns = 0; ring.stats().completions == before && turns < 100'000; ++turns) ring.turn(MayBlock::no);
-  REQUIRE(ring.stats().completions == before + 1);
-  server.stop();  // ...when the stop comes: its descriptor is the listener's to refuse
+  std::vector<RawSocket> late;
+  for (int i = 0; i < 2; ++i) late.push_back(RawSocket::connect("127.0.0.1", port));
+  // Their completions are reaped, and the listener woken, but the listener has not run yet...
+  t.reap(2);
+  // ...when the stop comes: each descriptor is the listener's to refuse, and it takes every one
+  // the stream holds until the cancel's last completion, not only the first.
+  server.stop();
   t.run_to_the_end();
-  behaviour::check_answered_shutdown(late);
+  for (auto& c : late) behaviour::check_answered_shutdown(c);
   CHECK(stats.accept.accepted == 0);
 }
 
@@ -234,27 +241,6 @@ TEST_CASE("listen() closes the listener before it returns", "[ex7.3]") {
   CHECK_FALSE(listening_here(port));
 }
 
-TEST_CASE("stop: every connection the accept completed with before the cancel took effect is answered ERROR shutdown",
-          "[ex7.3]") {
-  HS_SKIP_WITHOUT_IO_URING();
-  OwnThread t;
-  auto& [runtime, ring, stats, port, listener, server, listened] = t;
-  t.listen();
-  ring.turn(MayBlock::no);  // the multishot accept is submitted
-  std::vector<RawSocket> late;
-  for (int i = 0; i < 2; ++i) late.push_back(RawSocket::connect("127.0.0.1", port));
-  // Both completions are reaped (the listener is woken, it has not run yet)...
-  const auto before = ring.stats().completions;
-  for (int turns = 0; ring.stats().completions < before + 2 && turns < 100'000; ++turns) ring.turn(MayBlock::no);
-  REQUIRE(ring.stats().completions == before + 2);
-  // ...when the stop comes: listen() takes each one the stream holds until the cancel's last
-  // completion says there are no more, not only the first.
-  server.stop();
-  t.run_to_the_end();
-  for (auto& c : late) behaviour::check_answered_shutdown(c);
-  CHECK(stats.accept.accepted == 0);
-}
-
 TEST_CASE("stop during the pause after accept failed for lack of descriptors: listen() returns at once", "[ex7.3]") {
   HS_SKIP_WITHOUT_IO_URING();
   // Lowered before the accept is submitted: a multishot accept keeps the limit it started with.
@@ -302,9 +288,7 @@ TEST_CASE(
   server.stop();
   // The cancel's last completion is seen before the listener runs again: the stream is no longer
   // active, and still holds the 8 descriptors accepted before it.
-  const auto before = ring.stats().completions;
-  for (int turns = 0; ring.stats().completions == before && turns < 100'000; ++turns) ring.turn(MayBlock::no);
-  REQUIRE(ring.stats().completions == before + 1);
+  t.reap(1);
   served.clear();  // their sessions end (end of stream)
   t.run_to_the_end();
   CHECK(stats.accept.accepted == hs::ch06::AcceptPacer::batch);
