@@ -6,7 +6,8 @@
 //
 // HS_PROBE_PLAN: one letter per test, in the order below: p passes, f fails, h hangs, k starts a
 // child process (printing "child PID") and hangs, s is skipped as where io_uring is refused, x
-// prints the skip line and ends the process (as chapter 07's fixtures do), c crashes. Missing: p.
+// prints the skip line and ends the process (as chapter 07's fixtures do), c crashes, a passes by
+// seeing a forked child abort (tests/support/aborts.hpp, as the lifetime asserts' tests do). Missing: p.
 #include <signal.h>
 
 #include <cstdio>
@@ -16,6 +17,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "../support/aborts.hpp"
 #include "../support/io_uring.hpp"
 #include "hs/testing/child_process.hpp"
 
@@ -38,6 +40,7 @@ void act(std::size_t test) {
     case 's': hs::testing::report_skipped_without_io_uring("planted"); return;
     case 'x': hs::testing::end_process_skipped_without_io_uring("planted");
     case 'c': ::raise(SIGSEGV); break;
+    case 'a': CHECK(hs::testing::aborts([] { std::abort(); })); break;
     default: break;
   }
   CHECK(test < 100);

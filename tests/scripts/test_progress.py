@@ -143,7 +143,7 @@ def real_catch2(tmp):
         return progress('--no-build', '--build-dir', build, 'ch00', env=env)
 
     # Failures anywhere among the tests: the count is Catch2's own, test by test.
-    for plan in ('ffpppp', 'pfpfpp', 'pppppf', 'fpfpfp', 'pffffp', 'pppppp'):
+    for plan in ('ffpppp', 'pfpfpp', 'pppppf', 'fpfpfp', 'pffffp', 'pppppp', 'papfap'):
         passed, total = catch2_count(program, plan)
         status, out, _ = run(plan)
         check(f'{passed}/{total} tests pass' in out and status == (0 if passed == total else 1),
@@ -151,6 +151,9 @@ def real_catch2(tmp):
     status, out, _ = run('pfpppp')
     check('first failure: two [in brackets]' in out and 'planted failure in test 1' in out,
           'the first failure is named, with its message', out)
+    # A test that sees a forked child abort on purpose passes, and its neighbours are counted.
+    status, out, _ = run('aaaaaa')
+    check(status == 0 and '6/6 tests pass' in out, 'a child that aborts on purpose fails nothing', out)
 
     # A test that hangs is stopped at its deadline, and is the exercise's last: the rest would
     # most likely wait for the same, each until its deadline.
