@@ -18,7 +18,7 @@ namespace hs::ch07 {
 /// array of (address, length, id), mapped page-aligned as the kernel wants it).
 class Buffers {
  public:
-  /// The most buffers a buffer ring holds (its ids are 15 bits).
+  /// The most buffers a buffer ring holds (the kernel takes a power of two below 65,536).
   static constexpr unsigned most = 32768;
 
   /// Throws std::invalid_argument if `count` is not a power of two or is over `most`, and

@@ -70,7 +70,7 @@ class Ring {
   /// Submits a recv on `fd` into a provided buffer, cancelled at `deadline`. Awaited with
   /// completion(op): the result is the bytes received (0: the peer closed), -errno if the
   /// connection broke (-ECONNRESET), -ENOBUFS if every provided buffer was in use (try again next
-  /// turn), or -ECANCELED with why == Wake::timeout.
+  /// turn), or -ECANCELED (why: Wake::timeout at its deadline, or the reason given to cancel()).
   /// The bytes are received_bytes(); give_back() the buffer once they are read.
   void receive(Operation& op, int fd, TimePoint deadline = TimePoint::max());
   /// Submits a send of `bytes` on `fd` (never raising SIGPIPE), cancelled at `deadline`. The bytes

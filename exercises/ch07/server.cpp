@@ -21,7 +21,8 @@ Server::Server(Ring& ring, Fd listener, ServerOptions options, const Logger& log
 }
 
 // TODO(ex 7.3): one multishot accept; a session per completion; submit it again when it ends.
-// Once stopping: refuse each descriptor, until the stream is neither active() nor has_queued().
+// Once stopping: refuse each descriptor, until the stream is neither active() nor has_queued();
+// then answer the kernel's queue again (refuse_queued()) and close the listener through the ring.
 Task<void> Server::listen() {
   exercise_not_done("7.3", "07-io-uring");
   co_return;

@@ -39,7 +39,8 @@ class Server {
   /// submitted again; any other error is thrown. After stop(), every descriptor it takes (even one
   /// accepted before the stop) is answered `ERROR shutdown` and not counted, and an error is no
   /// failure; once the stream has nothing more (its last completion seen, every one taken), the
-  /// listener is closed and listen() returns. Started after stop(), it submits nothing (the queue is
+  /// clients queued since stop() are answered `ERROR shutdown` too, the listener is closed and
+  /// listen() returns. Started after stop(), it submits nothing (the queue is
   /// answered already: an accept would wait forever) and returns.
   Task<void> listen();
 
@@ -51,7 +52,7 @@ class Server {
 
  private:
   Ring& ring_;               ///< where the accept and the sessions' I/O are submitted
-  Fd listener_;              ///< closed once the accept's last completion has come
+  Fd listener_;              ///< closed by listen() once the stream has nothing more
   Stream accepts_;           ///< the multishot accept
   ch06::AcceptPacer pacer_;  ///< the batch, and the pause after EMFILE & co. (stop() ends it)
   ServerOptions options_;    ///< timeouts for every session, and the back-off

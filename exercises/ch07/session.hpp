@@ -22,8 +22,9 @@ using ch06::Task;
 /// submission: a receive() with the earlier deadline, a send() of what is unsent with it too, and a
 /// deadline that passes *cancels* the operation (IORING_OP_ASYNC_CANCEL); the session still waits
 /// for that operation's completion (-ECANCELED, or what it did if it finished first: bytes that
-/// arrived are read, whatever the clock says) before it answers ERROR timeout. A deadline that has
-/// passed is answered before the next submission. -ENOBUFS (every provided buffer in use) waits a
+/// arrived are read, whatever the clock says) before it answers ERROR timeout. An answer already
+/// due is sent first, even past the deadline; a deadline that has passed is answered before the
+/// next receive. -ENOBUFS (every provided buffer in use) waits a
 /// turn and receives again. Each receive's buffer goes back to the ring as soon as its bytes are
 /// given to the Conversation. The lingering close (after a failure, or with unread bytes) receives
 /// and drops until the client closes, hs::linger_time() passes, or hs::linger_max_reads receives.

@@ -58,17 +58,20 @@ Task<void> Server::listen() {
             ch06::SessionDone{log_, stats_, std::move(peer), runtime.now(), runtime});
     } else if (!stopping_ && pacer_.failed(got.error())) {  // out of descriptors or memory
       const Wake wake = co_await pacer_.pause();
-      if (wake == Wake::cancelled) continue;  // stop(): the loop ends once the accept has
+      if (wake == Wake::cancelled) continue;  // stop(): the loop ends once the stream has nothing more
     }
     if (last && !stopping_ && !accepts_.active()) ring_.accept(accepts_, listener_.get());  // submitted again
   }
+  // The listener stayed open since stop(): clients that connected meanwhile are queued in the
+  // kernel, and closing it would reset them. They are answered too.
+  ch01::refuse_queued(listener_.get(), log_);
   ring_.close(std::move(listener_));
 }
 
 void Server::stop() {
   if (stopping_) return;
   stopping_ = true;
-  ring_.cancel(accepts_);  // its last completion (-ECANCELED) ends listen()'s loop
+  ring_.cancel(accepts_);  // its last completion (-ECANCELED): nothing more will come from the stream
   ch01::refuse_queued(listener_.get(), log_);
   pacer_.cancel();
   log_stopping(log_, stats_.open.load(), options_.serve.handshake_timeout);

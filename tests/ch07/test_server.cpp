@@ -297,3 +297,20 @@ TEST_CASE(
     CHECK(c.last_end() == ReadEnd::closed);
   }
 }
+
+TEST_CASE(
+    "a client that connects after stop() while the listener is still open is answered ERROR shutdown and not reset",
+    "[ex7.3]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  OwnThread t;
+  auto& [runtime, ring, stats, port, listener, server, listened] = t;
+  t.listen();
+  ring.turn(MayBlock::no);  // the multishot accept is submitted
+  server.stop();
+  t.reap(1);  // the accept's last completion (-ECANCELED): the listener has not run since
+  // The listener is still open: the kernel queues this client, which no accept takes any more.
+  auto after = RawSocket::connect("127.0.0.1", port);
+  t.run_to_the_end();
+  behaviour::check_answered_shutdown(after);
+  CHECK(stats.accept.accepted == 0);
+}
