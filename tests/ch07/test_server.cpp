@@ -37,6 +37,11 @@ struct OwnThread {
 
   /// Spawns server.listen(): how it ends is recorded in `listened`.
   void listen() { spawn_into(server.listen(), listened); }
+  /// The same, and its multishot accept handed to the kernel.
+  void listen_and_submit() {
+    listen();
+    ring.turn(MayBlock::no);
+  }
   /// Turns the ring alone (no task runs) until `n` more completions have been handed out.
   void reap(std::uint64_t n) {
     const auto until = ring.stats().completions + n;
@@ -79,8 +84,7 @@ TEST_CASE("one accept submitted for many clients: each connection is a completio
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server, listened] = t;
-  t.listen();
-  ring.turn(MayBlock::no);  // the accept reaches the kernel
+  t.listen_and_submit();
   const auto submitted = ring.stats().submitted;
   std::vector<RawSocket> clients;
   for (int i = 0; i < 20; ++i) clients.push_back(RawSocket::connect("127.0.0.1", port));
@@ -174,8 +178,7 @@ TEST_CASE("connections the accept completed with just before stop() are each ans
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server, listened] = t;
-  t.listen();
-  ring.turn(MayBlock::no);  // the multishot accept is submitted
+  t.listen_and_submit();
   std::vector<RawSocket> late;
   for (int i = 0; i < 2; ++i) late.push_back(RawSocket::connect("127.0.0.1", port));
   // Their completions are reaped, and the listener woken, but the listener has not run yet...
@@ -249,8 +252,7 @@ TEST_CASE("stop during the pause after accept failed for lack of descriptors: li
   const hs::Logger log = recorded.logger();
   OwnThread t{ServerOptions{{}, std::chrono::hours{1}}, log};  // a pause that outlasts any test
   auto& [runtime, ring, stats, port, listener, server, listened] = t;
-  t.listen();
-  ring.turn(MayBlock::no);  // the multishot accept is submitted
+  t.listen_and_submit();
   hs::Fd waiting;
   {
     hs::testing::DescriptorsExhausted exhausted{1};
@@ -304,8 +306,7 @@ TEST_CASE(
   HS_SKIP_WITHOUT_IO_URING();
   OwnThread t;
   auto& [runtime, ring, stats, port, listener, server, listened] = t;
-  t.listen();
-  ring.turn(MayBlock::no);  // the multishot accept is submitted
+  t.listen_and_submit();
   server.stop();
   t.reap(1);  // the accept's last completion (-ECANCELED): the listener has not run since
   // The listener is still open: the kernel queues this client, which no accept takes any more.
