@@ -143,6 +143,25 @@ TEST_CASE("cancel(): a pending receive ends with -ECANCELED and is woken as canc
   CHECK(got == "HELLO 1\n");
 }
 
+TEST_CASE("a cancel that reaches the kernel with the receive it cancels: bytes already there win and wake it as ready",
+          "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
+  pair.test.send("HELLO 1\n");
+  Outcome<Completion> received;
+  t.receive(received);
+  runtime.turn(MayBlock::no);  // the receive is queued, not yet submitted...
+  REQUIRE(op.in_flight());
+  ring.cancel(op, Wake::timeout);  // ...and its cancel after it: one io_uring_enter() submits both
+  ring.poll();
+  REQUIRE(received.done);
+  CHECK(received.value->result == 8);         // the kernel did the receive first: the bytes were there
+  CHECK(received.value->why == Wake::ready);  // so it was not cancelled, whatever was asked
+  CHECK(got == "HELLO 1\n");
+  CHECK(ring.finished());
+}
+
 TEST_CASE("send(): a peer that does not read makes a send wait until its deadline cancels it", "[ex7.1]") {
   HS_SKIP_WITHOUT_IO_URING();
   Runtime runtime;
