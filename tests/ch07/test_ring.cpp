@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,37 @@ TEST_CASE("receive(): it waits holding no buffer and the kernel picks one when b
   REQUIRE(again_b.done);
   CHECK(got_b == "HELLO 2\n");
   CHECK(ring.finished());
+}
+
+TEST_CASE("the buffer group holds every buffer once with its own id: 4 buffers for 4 receives and none for a fifth",
+          "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  Runtime runtime;
+  Ring ring{runtime, Ring::Options{8, 4, 64}};  // 4 buffers, for the 5 receives below
+  std::vector<LocalPair> pairs;
+  std::vector<Operation> ops(5);
+  std::vector<Completion> completions;
+  for (auto& op : ops) {
+    pairs.push_back(LocalPair::make());
+    pairs.back().test.send("HELLO 1\n");  // there already: the 5 receives complete at once
+    spawn(
+        [](Ring& r, Operation& o, int fd, std::vector<Completion>& out) -> Task<void> {
+          r.receive(o, fd);
+          out.push_back(co_await r.completion(o));
+        }(ring, op, pairs.back().code.get(), completions),
+        hs::ch06::test::rethrow);
+  }
+  ring.poll();
+  REQUIRE(completions.size() == 5);
+  std::set<unsigned> ids;  // of the buffers the kernel filled: Buffers::address(id) is where the bytes are
+  for (const auto& done : completions) {
+    if (done.result == -ENOBUFS) continue;
+    CHECK(ring.received_bytes(done).size() == 8);
+    ids.insert(done.flags >> IORING_CQE_BUFFER_SHIFT);
+  }
+  CHECK(ids == std::set<unsigned>{0, 1, 2, 3});
+  CHECK(ring.stats().no_buffers == 1);
+  for (const auto& done : completions) ring.give_back(done);
 }
 
 TEST_CASE("receive(): 0 bytes when the peer closes and -errno when the connection breaks", "[ex7.1]") {
@@ -141,6 +173,25 @@ TEST_CASE("cancel(): a pending receive ends with -ECANCELED and is woken as canc
   REQUIRE(first.done);
   CHECK(first.value->why == Wake::ready);
   CHECK(got == "HELLO 1\n");
+}
+
+TEST_CASE("a cancel that reaches the kernel with the receive it cancels: bytes already there win and wake it as ready",
+          "[ex7.1]") {
+  HS_SKIP_WITHOUT_IO_URING();
+  RingAndPair t;
+  auto& [runtime, ring, pair, op, got] = t;
+  pair.test.send("HELLO 1\n");
+  Outcome<Completion> received;
+  t.receive(received);
+  runtime.turn(MayBlock::no);  // the receive is queued, not yet submitted...
+  REQUIRE(op.in_flight());
+  ring.cancel(op, Wake::timeout);  // ...and its cancel after it: one io_uring_enter() submits both
+  ring.poll();
+  REQUIRE(received.done);
+  CHECK(received.value->result == 8);         // the kernel did the receive first: the bytes were there
+  CHECK(received.value->why == Wake::ready);  // so it was not cancelled, whatever was asked
+  CHECK(got == "HELLO 1\n");
+  CHECK(ring.finished());
 }
 
 TEST_CASE("send(): a peer that does not read makes a send wait until its deadline cancels it", "[ex7.1]") {
