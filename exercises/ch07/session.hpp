@@ -24,10 +24,10 @@ using ch06::Task;
 /// for that operation's completion (-ECANCELED, or what it did if it finished first: bytes that
 /// arrived are read, whatever the clock says) before it answers ERROR timeout. An answer already
 /// due is sent first, even past the deadline; a deadline that has passed is answered before the
-/// next receive. -ENOBUFS (every provided buffer in use) waits a
-/// turn and receives again. Each receive's buffer goes back to the ring as soon as its bytes are
-/// given to the Conversation. The lingering close (after a failure, or with unread bytes) receives
-/// and drops until the client closes, hs::linger_time() passes, or hs::linger_max_reads receives.
+/// next receive, unless the client's bytes are waiting already (they came in time: received first). -ENOBUFS (every
+/// provided buffer in use) waits a turn and receives again. Each receive's buffer goes back to the ring as soon as its
+/// bytes are given to the Conversation. The lingering close (after a failure, or with unread bytes) receives and drops
+/// until the client closes, hs::linger_time() passes, or hs::linger_max_reads receives.
 Task<SessionResult> session(Ring& ring, Fd fd, SessionOptions options);
 
 }  // namespace hs::ch07

@@ -23,24 +23,6 @@ HS_SESSION_BEHAVIOUR_TEST_CASES(Session, "[ex7.2]")
 HS_TIMER_WORK_SESSION_TEST_CASES(Session, "[ex7.2]")
 HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, "[ex7.2]")
 
-TEST_CASE(
-    "virtual time: a deadline that passed while the session worked is answered before its next receive even "
-    "with the client's bytes waiting",
-    "[ex7.2]") {
-  HS_SKIP_WITHOUT_IO_URING();
-  VirtualSession::Options options;
-  options.read_timeout = std::chrono::minutes{1};
-  options.handshake_timeout = std::chrono::milliseconds{1000};
-  options.work = std::chrono::milliseconds{999};  // ends 1 ms before the deadline
-  VirtualSession s{options};
-  s.send("HELLO 1\n");
-  s.send("HELLO 3\n");  // while it works: in the socket, not received
-  // To the deadline exactly: the session sends HELLO 2, then finds the deadline passed
-  // (runtime.now() >= deadline()) and answers it instead of receiving HELLO 3.
-  s.jump(options.handshake_timeout);
-  CHECK(s.received() == "HELLO 2\n" + behaviour::machine_timeout(hs::Timeout::handshake, "HELLO 1\n"));
-}
-
 TEST_CASE("a client gone before its answer is written: the send that fails ends the session as a broken connection",
           "[ex7.2]") {
   HS_SKIP_WITHOUT_IO_URING();

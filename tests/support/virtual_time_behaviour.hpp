@@ -54,9 +54,30 @@ void work_just_before_the_deadline() {
   CHECK(s.received() == "HELLO 2\n" + machine_timeout(Timeout::handshake, "HELLO 1\n"));
 }
 
+/// "the client's next line, sent while the server worked, is read even when the deadline has passed
+/// by then": bytes that arrived in time are the client's, whatever the clock says when the session
+/// gets to them. The session sends HELLO Y, reads what is waiting, and only then would answer a
+/// passed deadline: here the handshake is complete.
+template <typename VirtualSession, typename Options = typename VirtualSession::Options>
+void bytes_waiting_at_the_deadline_are_read() {
+  Options options;
+  options.read_timeout = std::chrono::minutes{1};
+  options.handshake_timeout = std::chrono::milliseconds{1000};
+  options.work = std::chrono::milliseconds{999};  // ends 1 ms before the deadline
+  VirtualSession s{options};
+  s.send("HELLO 1\n");
+  s.send("HELLO 3\n");  // while it works: in the socket, not read yet
+  s.jump(options.handshake_timeout);
+  CHECK(s.received() == "HELLO 2\n");
+  CHECK(s.client.last_end() == ReadEnd::closed);  // done: closed, not lingering
+}
+
 }  // namespace hs::testing::behaviour
 
 /// The test cases above, for the fixture `VirtualSession`, tagged `tag` (e.g. "[ex6.5]").
 #define HS_VIRTUAL_TIME_SESSION_TEST_CASES(VirtualSession, tag)                                                        \
   HS_BEHAVIOUR_TEST_CASE("virtual time: work that ends just before the handshake's deadline still sends HELLO Y", tag, \
-                         work_just_before_the_deadline, VirtualSession)
+                         work_just_before_the_deadline, VirtualSession)                                                \
+  HS_BEHAVIOUR_TEST_CASE(                                                                                              \
+      "virtual time: the client's line sent while the server worked is read even past the deadline", tag,              \
+      bytes_waiting_at_the_deadline_are_read, VirtualSession)
