@@ -8,6 +8,7 @@
 #   measure_run "TITLE" "SERVER ARGS" HS-LOAD ARGS...
 #   measure_syscalls "TITLE" "SERVER ARGS" HS-LOAD ARGS...   # the same run under strace -c
 #   measure_figure FILE "us per handshake"                 # a number from a run's output
+#   measure_server_cpu FILE                                # the server's CPU seconds in a run's output
 #   measure_contenders=("LABEL|PROGRAM|EXTRA SERVER ARGS" ...)  # the servers compared, in order
 #   measure_rounds_run SCENARIO "TITLE" "SERVER ARGS" HS-LOAD ARGS...  # alternating rounds of them
 #   measure_ratio "TITLE" "VALUES A" "VALUES B"            # per-round ratios: median, range, warning
@@ -261,7 +262,7 @@ measure_rounds_run() {
       measure_load "$out" "$extra $server_args" "$@"
       # A figure the run did not print is kept as "-", so that the rounds still pair up.
       us=$(measure_figure "$out" "us per handshake")
-      cpu=$(sed -n 's/.*CPU \([0-9.]*\) s = .*/\1/p' "$out")
+      cpu=$(measure_server_cpu "$out")
       kib=$(measure_figure "$out" "KiB per connection")
       p99=$(sed -n 's/.* p99 \([0-9.]*\) ms .*/\1/p' "$out")
       s=$(sed -n 's/.*throughput: .* over \([0-9.]*\) s$/\1/p' "$out")
@@ -368,6 +369,9 @@ measure_ratio() {
 # measure_figure RUN-OUTPUT PATTERN: the number just before PATTERN in a run's output ("" if none),
 # e.g. "KiB per connection", "us per handshake", "system calls per handshake".
 measure_figure() { sed -n "s/.*[ +(]\([0-9.]*\) $2.*/\1/p" "$1" | head -n 1; }
+
+# measure_server_cpu FILE: the server's CPU time in a run's output, in seconds ("server CPU: 1.61 s").
+measure_server_cpu() { sed -n 's/^  server CPU: \([0-9.]*\) s = .*/\1/p' "$1" | head -n 1; }
 
 # measure_syscalls TITLE "SERVER ARGS" HS-LOAD ARGS...: the run of measure_run, with the server
 # under `strace -f -c`: the system calls it made, per handshake (hs-load's --total; start-up and

@@ -84,6 +84,7 @@ TXT
 expect_same "a run in one line" "$(lib measure_oneline "$run")" \
   "49998 ok (99.99%), failed: timeout 2; 15180 hs/s over 3.29 s; p50 42.0 ms, p99 80.1 ms; RSS 3.2 MiB idle -> 3.9 MiB peak (+0.50 KiB per connection at 1000 open); CPU 1.61 s = 32.2 us per handshake"
 expect_same "a figure of a run" "$(lib measure_figure "$run" "us per handshake")" "32.2"
+expect_same "the server's CPU of a run" "$(lib measure_server_cpu "$run")" "1.61"
 rm -f "$run"
 
 [[ $failures -eq 0 ]] && echo "measure.sh: all checks pass"
