@@ -34,18 +34,26 @@
 
 namespace hs::testing::behaviour {
 
+/// A handshake deadline of 1 s, work that ends 1 ms before it, and a read timeout that never
+/// comes first.
+template <typename Options>
+Options work_ending_just_before_the_deadline() {
+  Options options;
+  options.read_timeout = std::chrono::minutes{1};
+  options.handshake_timeout = std::chrono::milliseconds{1000};
+  options.work = std::chrono::milliseconds{999};
+  return options;
+}
+
 /// "work that ends just before the handshake's deadline still sends HELLO Y": an answer that was
 /// due before a deadline is written before the deadline is answered. Whether the work beat the
 /// deadline is decided by when it was to end, not by when the session is woken (a wheel wakes it
 /// up to a tick late: here, at the deadline's own tick); and a deadline that has passed is answered
 /// before the next wait for the client, never instead of an answer already due. So the client reads
 /// HELLO Y, then ERROR timeout handshake.
-template <typename VirtualSession, typename Options = typename VirtualSession::Options>
+template <typename VirtualSession>
 void work_just_before_the_deadline() {
-  Options options;
-  options.read_timeout = std::chrono::minutes{1};
-  options.handshake_timeout = std::chrono::milliseconds{1000};
-  options.work = std::chrono::milliseconds{999};  // ends 1 ms before the deadline
+  const auto options = work_ending_just_before_the_deadline<typename VirtualSession::Options>();
   VirtualSession s{options};
   s.send("HELLO 1\n");
   CHECK(s.received().empty());  // working
@@ -58,12 +66,9 @@ void work_just_before_the_deadline() {
 /// by then": bytes that arrived in time are the client's, whatever the clock says when the session
 /// gets to them. The session sends HELLO Y, reads what is waiting, and only then would answer a
 /// passed deadline: here the handshake is complete.
-template <typename VirtualSession, typename Options = typename VirtualSession::Options>
+template <typename VirtualSession>
 void bytes_waiting_at_the_deadline_are_read() {
-  Options options;
-  options.read_timeout = std::chrono::minutes{1};
-  options.handshake_timeout = std::chrono::milliseconds{1000};
-  options.work = std::chrono::milliseconds{999};  // ends 1 ms before the deadline
+  const auto options = work_ending_just_before_the_deadline<typename VirtualSession::Options>();
   VirtualSession s{options};
   s.send("HELLO 1\n");
   s.send("HELLO 3\n");  // while it works: in the socket, not read yet
